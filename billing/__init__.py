@@ -1,0 +1,1 @@
+"""Money: everything priced, invoiced or paid. May import `company`; never the reverse."""

@@ -1,0 +1,67 @@
+"""Flatpack: the company side of a council-owned company limited by guarantee."""
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from . import config as config_module
+from .extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(env_name: str | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.config.update(config_module.load(env_name))
+    app.config.update(overrides or {})
+    config_module.check(app.config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from . import models  # noqa: F401  (every table registered before migrations look)
+    from .auth import bp as auth_bp
+    from .auth.access import enforce
+    from .core import bp as core_bp
+    from .members import bp as members_bp
+    from .portal import bp as portal_bp
+    from .ui import errors, filters, navigation
+
+    for bp in (core_bp, auth_bp, members_bp, portal_bp):
+        app.register_blueprint(bp)
+    app.before_request(enforce)
+    filters.register(app)
+    navigation.register(app)
+    errors.register(app)
+
+    from .cli import register as register_cli
+
+    register_cli(app)
+
+    import billing  # noqa: F401  (billing registers its parts here as they arrive)
+
+    if app.config["OUTBOX_SEND_AFTER_REQUEST"]:
+        from .outbox import send_pending
+
+        @app.teardown_request
+        def _send_mail(exc=None):
+            if exc is None:
+                try:
+                    send_pending(limit=20)
+                except Exception:  # noqa: BLE001 - mail must never break a page in development
+                    app.logger.exception("sending the outbox failed; it will be retried")
+
+    return app

@@ -1,0 +1,90 @@
+"""Append-only audit events: who changed what, when. Written in the same transaction as the change."""
+
+import json
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from company.clock import utcnow
+from company.extensions import db
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(sa.String(254))  # email or "system"/"public", kept as text
+    action: Mapped[str] = mapped_column(sa.String(60))
+    entity: Mapped[str] = mapped_column(sa.String(40))
+    entity_id: Mapped[int | None]
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"), index=True)
+    changes: Mapped[str] = mapped_column(sa.Text, default="{}")
+
+    @property
+    def change_items(self) -> list[tuple[str, Any, Any]]:
+        data = json.loads(self.changes or "{}")
+        return [(k, v[0], v[1]) if isinstance(v, list) else (k, None, v) for k, v in data.items()]
+
+
+class AuditIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_edits(session, _context, _instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise AuditIsAppendOnly("audit events cannot be changed or deleted")
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def changes_of(obj, values: dict) -> dict:
+    """Apply `values` to `obj`; return {field: [old, new]} for those that really changed."""
+    changed = {}
+    for key, new in values.items():
+        old = getattr(obj, key)
+        if old != new:
+            changed[key] = [_plain(old), _plain(new)]
+            setattr(obj, key, new)
+    return changed
+
+
+def record(action: str, entity: str, entity_id=None, *, member_id=None, changes=None, actor=None):
+    """Add an audit event to the session; the caller's commit writes it with the change."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    event_row = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        actor=getattr(actor, "email", None) or (actor if isinstance(actor, str) else "public"),
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        member_id=member_id,
+        changes=json.dumps({k: v for k, v in (changes or {}).items()}, default=str, sort_keys=True),
+    )
+    db.session.add(event_row)
+    return event_row
+
+
+def for_member(member_id: int, limit: int = 200) -> list[AuditEvent]:
+    return db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.member_id == member_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()

@@ -1,0 +1,71 @@
+"""Every view declares who may use it; anything undeclared is refused.
+
+`@public` or `@allow(Role.ADMIN, ...)` mark the view; `enforce()` runs before every request and
+checks the mark, so forgetting a decorator denies access instead of opening it. A test walks
+`app.url_map` and fails when a view has no mark.
+"""
+
+from collections.abc import Callable
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from .roles import COUNCIL_ROLES, STAFF_ROLES, Role
+
+PUBLIC = "public"
+SIGNED_IN = "signed-in"
+ATTR = "access_rule"
+
+
+def public(view: Callable) -> Callable:
+    setattr(view, ATTR, PUBLIC)
+    return view
+
+
+def signed_in(view: Callable) -> Callable:
+    """Any signed-in user, whatever the role (their own account pages)."""
+    setattr(view, ATTR, SIGNED_IN)
+    return view
+
+
+def allow(*roles: Role) -> Callable[[Callable], Callable]:
+    if not roles:
+        raise ValueError("allow() needs at least one role")
+
+    def mark(view: Callable) -> Callable:
+        setattr(view, ATTR, frozenset(roles))
+        return view
+
+    return mark
+
+
+staff = allow(*STAFF_ROLES)
+council = allow(*COUNCIL_ROLES)
+
+
+def rule_for(endpoint: str | None):
+    if endpoint is None:
+        return None
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, ATTR, None)
+
+
+def enforce():
+    """before_request hook: 404s pass through to Flask; undeclared views are refused."""
+    if request.endpoint is None:
+        return None
+    rule = rule_for(request.endpoint)
+    if rule is None:
+        current_app.logger.error("view %s has no access rule; refused", request.endpoint)
+        abort(403)
+    if rule == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if rule == SIGNED_IN:
+        return None
+    if current_user.role not in rule:
+        abort(403)
+    return None

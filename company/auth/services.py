@@ -1,0 +1,244 @@
+"""Sign-in, invitations, password resets and user changes. Views and CLI call these."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from company import audit, outbox
+from company.clock import utcnow
+from company.extensions import db
+
+from .models import AuthToken, SignInAttempt, User
+from .roles import COUNCIL_ROLES, Role
+
+INVITE, RESET = "invite", "reset"
+MIN_PASSWORD = 12
+# A hash to compare against when the account does not exist, so timing does not reveal it.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class AuthError(ValueError):
+    """A refusal with a message fit to show the person."""
+
+
+class TooManyAttempts(AuthError):
+    pass
+
+
+class TokenInvalid(AuthError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    # scrypt (salted) by default; the test suite sets a cheaper method for speed.
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AuthError(f"Password must be {MIN_PASSWORD} characters or more")
+    if len(password) > 128:
+        raise AuthError("Password must be 128 characters or fewer")
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def _recent_failures(column, value, since) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(SignInAttempt)
+        .where(column == value, SignInAttempt.at >= since, SignInAttempt.succeeded.is_(False))
+    )
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """Check a sign-in; throttled per account and per address. Records every attempt."""
+    cfg = current_app.config
+    email = email.strip().lower()
+    window = cfg["SIGNIN_WINDOW_MINUTES"]
+    since = utcnow() - timedelta(minutes=window)
+    if (
+        _recent_failures(SignInAttempt.email, email, since) >= cfg["SIGNIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _recent_failures(SignInAttempt.address, address, since)
+        >= cfg["SIGNIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        raise TooManyAttempts(
+            f"Too many failed attempts to sign in. Wait {window} minutes, then try again, "
+            "or reset your password."
+        )
+    user = user_by_email(email)
+    usable = user is not None and user.active and user.has_password
+    stored = user.password_hash if usable else _DUMMY_HASH
+    ok = check_password_hash(stored, password) and usable
+    db.session.add(SignInAttempt(email=email, address=address, succeeded=ok))
+    if ok:
+        user.last_signed_in_at = utcnow()
+    db.session.commit()
+    if not ok:
+        raise AuthError("Enter a correct email address and password")
+    return user
+
+
+def _new_token(user: User, purpose: str, lifetime: timedelta, created_by=None) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        AuthToken(
+            user=user,
+            purpose=purpose,
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            expires_at=utcnow() + lifetime,
+            created_by=created_by,
+        )
+    )
+    return token
+
+
+def find_token(token: str, purpose: str) -> AuthToken:
+    """The live token, or TokenInvalid with a message saying why."""
+    row = db.session.scalar(
+        sa.select(AuthToken).where(
+            AuthToken.token_hash == hashlib.sha256(token.encode()).hexdigest(),
+            AuthToken.purpose == purpose,
+        )
+    )
+    noun = "invitation" if purpose == INVITE else "password reset link"
+    if row is None:
+        raise TokenInvalid(f"This {noun} is not valid. Check you used the whole link.")
+    if row.used_at is not None:
+        raise TokenInvalid(f"This {noun} has already been used.")
+    if row.expires_at < utcnow():
+        raise TokenInvalid(f"This {noun} has expired. Ask for a new one.")
+    if not row.user.active:
+        raise TokenInvalid(f"This {noun} is for an account that has been removed.")
+    return row
+
+
+def _email(to: str, subject: str, template: str, **context) -> None:
+    body = render_template(f"emails/{template}.txt", **context)
+    outbox.queue(to, subject, body)
+
+
+def _link(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def invite(email: str, name: str, role: Role, invited_by: User | None, member=None) -> User:
+    """Create a user without a password and email a single-use link to set one."""
+    email = email.strip().lower()
+    role = Role(role)
+    if (role in COUNCIL_ROLES) != (member is not None):
+        raise AuthError("Council users must belong to exactly one member council")
+    existing = user_by_email(email)
+    if existing is not None and existing.active:
+        raise AuthError("A user with this email address already exists")
+    if existing is not None:  # re-inviting a removed user restores the account
+        if existing.member_id != (member.id if member else None):
+            raise AuthError("This email address belongs to a removed user of another organisation")
+        user, before = existing, {"active": False}
+        user.active, user.name, user.role, user.password_hash = True, name, role, None
+    else:
+        user, before = User(email=email, name=name, role=role, member=member), None
+        db.session.add(user)
+    db.session.flush()
+    token = _new_token(user, INVITE, timedelta(days=current_app.config["INVITE_VALID_DAYS"]), invited_by)
+    audit.record(
+        "user.invited",
+        "user",
+        user.id,
+        member_id=member.id if member else None,
+        changes={"email": email, "role": role.value, "name": name, **({"reactivated": True} if before else {})},
+        actor=invited_by,
+    )
+    _email(
+        email,
+        f"You have been invited to {current_app.config['SERVICE_NAME']}",
+        "invitation",
+        user=user,
+        member=member,
+        invited_by=invited_by,
+        link=_link("auth.accept_invitation", token=token),
+        days=current_app.config["INVITE_VALID_DAYS"],
+    )
+    return user
+
+
+def accept_invitation(token: str, password: str) -> User:
+    row = find_token(token, INVITE)
+    check_new_password(password)
+    row.used_at = utcnow()
+    row.user.password_hash = hash_password(password)
+    audit.record("user.invitation_accepted", "user", row.user.id, member_id=row.user.member_id, actor=row.user)
+    db.session.commit()
+    return row.user
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; say nothing either way (no account probing)."""
+    user = user_by_email(email)
+    if user is None or not user.active or not user.has_password:
+        return
+    token = _new_token(user, RESET, timedelta(minutes=current_app.config["RESET_VALID_MINUTES"]))
+    _email(
+        user.email,
+        f"Reset your {current_app.config['SERVICE_NAME']} password",
+        "password_reset",
+        user=user,
+        link=_link("auth.reset_password", token=token),
+        minutes=current_app.config["RESET_VALID_MINUTES"],
+    )
+    db.session.commit()
+
+
+def reset_password(token: str, password: str) -> User:
+    row = find_token(token, RESET)
+    check_new_password(password)
+    now = utcnow()
+    # Using one link spends every outstanding reset link for the account.
+    db.session.execute(
+        sa.update(AuthToken)
+        .where(AuthToken.user_id == row.user_id, AuthToken.purpose == RESET, AuthToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    row.user.password_hash = hash_password(password)
+    audit.record("user.password_reset", "user", row.user.id, member_id=row.user.member_id, actor=row.user)
+    db.session.commit()
+    return row.user
+
+
+def create_user(email: str, name: str, role: Role, password: str, member=None, actor=None) -> User:
+    """Used by `flask users create` and the demo data: a user who can sign in at once."""
+    role = Role(role)
+    check_new_password(password)
+    if user_by_email(email):
+        raise AuthError(f"A user with the email address {email} already exists")
+    if (role in COUNCIL_ROLES) != (member is not None):
+        raise AuthError("Council roles need --member-id; other roles must not have one")
+    user = User(email=email.strip().lower(), name=name, role=role, member=member, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.created",
+        "user",
+        user.id,
+        member_id=member.id if member else None,
+        changes={"email": user.email, "role": role.value},
+        actor=actor or "cli",
+    )
+    return user
+
+
+def remove_user(user: User, actor: User) -> None:
+    """Removing keeps the row (history, audit) but stops sign-in."""
+    if user.id == actor.id:
+        raise AuthError("You cannot remove yourself")
+    if not user.active:
+        raise AuthError(f"{user.name} has already been removed")
+    user.active = False
+    audit.record("user.removed", "user", user.id, member_id=user.member_id, changes={"active": [True, False]}, actor=actor)
+    db.session.commit()

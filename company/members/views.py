@@ -1,0 +1,259 @@
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from company import audit
+from company.auth.access import allow, public, staff
+from company.auth.roles import Role
+from company.clock import uk_today
+from company.extensions import db
+
+from . import bp, forms, services
+from .forms import JoiningForm, LeavingForm
+from .models import Application, Member
+from .scoping import member_scoped
+from .services import MemberError
+
+ADMIN = allow(Role.ADMIN)
+REGISTER = allow(Role.ADMIN, Role.DIRECTOR)
+
+
+def _attach(form, exc: MemberError) -> None:
+    """Show a service refusal against its field (or the form's first field)."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    field = field or next(f for f in form if f.name != "csrf_token")
+    field.errors = [*field.errors, str(exc)]
+
+
+def _body(form):
+    return services.body_from(form.gss_code.data, form.other_name.data, form.other_address.data)
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@public
+def apply():
+    form = forms.ApplyForm()
+    if form.validate_on_submit():
+        try:
+            application = services.submit_application(
+                _body(form), form.contact_name.data, form.contact_email.data, form.contact_role.data, form.proposed_start.data
+            )
+        except MemberError as exc:
+            _attach(form, exc)
+        else:
+            return render_template("members/apply_done.html", application=application)
+    return render_template("members/apply.html", form=form)
+
+
+# Applications queue (admin)
+
+
+@bp.route("/admin/applications")
+@ADMIN
+def list_applications():
+    return render_template("members/applications.html", applications=services.open_applications())
+
+
+@bp.route("/admin/applications/<int:application_id>", methods=["GET", "POST"])
+@ADMIN
+def show_application(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    approve, decline = forms.ApproveForm(prefix="approve"), forms.DeclineForm(prefix="decline")
+    if request.method == "GET":
+        approve.approved_on.data = uk_today()
+    decision = request.form.get("decision")
+    try:
+        if decision == "approve" and approve.validate_on_submit():
+            member = services.approve_application(
+                application, approve.approved_on.data, approve.resolution.data, current_user, approve.founding.data
+            )
+            flash(f"{member.name} is approved. Work through its onboarding checklist.", "success")
+            return redirect(url_for("members.show_member", member_id=member.id))
+        if decision == "decline" and decline.validate_on_submit():
+            services.decline_application(application, decline.reason.data, current_user)
+            flash(f"The application from {application.name} is declined; the applicant has been emailed.", "success")
+            return redirect(url_for("members.list_applications"))
+    except MemberError as exc:
+        _attach(approve if decision == "approve" else decline, exc)
+    form = approve if decision == "approve" else decline if decision == "decline" else None
+    return render_template("members/application.html", application=application, approve=approve, decline=decline, form=form)
+
+
+# Members (staff)
+
+
+@bp.route("/admin/members")
+@staff
+def list_members():
+    return render_template("members/members.html", groups=services.members_by_status(), status_type=services.Status)
+
+
+@bp.route("/admin/members/new", methods=["GET", "POST"])
+@ADMIN
+def add_member():
+    form = forms.AddMemberForm()
+    if form.validate_on_submit():
+        try:
+            member = services.add_member(
+                _body(form),
+                form.contact_name.data,
+                form.contact_email.data,
+                form.contact_role.data,
+                form.approved_on.data,
+                form.resolution.data,
+                form.founding.data,
+                form.proposed_start.data,
+                current_user,
+            )
+        except MemberError as exc:
+            _attach(form, exc)
+        else:
+            flash(f"{member.name} is added. Work through its onboarding checklist.", "success")
+            return redirect(url_for("members.show_member", member_id=member.id))
+    return render_template("members/add.html", form=form)
+
+
+@bp.route("/admin/members/<int:member_id>")
+@staff
+def show_member(member_id: int):
+    return _member_page(member_scoped(Member, member_id))
+
+
+# Onboarding tasks: one small form each. (form class, template field names, how to save)
+TASKS = {
+    "agreement": forms.AgreementForm,
+    "address": forms.AddressForm,
+    "invoice-address": forms.InvoiceAddressForm,
+    "finance-contact": forms.FinanceContactForm,
+    "purchase-orders": forms.PurchaseOrderForm,
+    "first-user": None,
+}
+
+
+def _task_values(task: str, form) -> dict:
+    if task == "purchase-orders":
+        return {"po_required": form.po_required.data == "yes", "supplier_number": form.supplier_number.data or None}
+    return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+
+
+@bp.route("/admin/members/<int:member_id>/tasks/<task>", methods=["GET", "POST"])
+@ADMIN
+def edit_task(member_id: int, task: str):
+    member = member_scoped(Member, member_id)
+    if task not in TASKS:
+        abort(404)
+    if task == "first-user":
+        return redirect(url_for("members.invite_user", member_id=member.id))
+    form = TASKS[task]()
+    if request.method == "GET":
+        if task == "agreement":
+            form.signed_on.data = member.agreement_signed_on
+            form.signed_on.process(None, member.agreement_signed_on)
+        elif task == "purchase-orders":
+            form.po_required.data = {True: "yes", False: "no", None: None}[member.po_required]
+            form.supplier_number.data = member.supplier_number
+        else:
+            for name, field in form._fields.items():
+                if name != "csrf_token":
+                    field.data = getattr(member, name)
+    if form.validate_on_submit():
+        try:
+            if task == "agreement":
+                services.record_agreement(member, form.signed_on.data, current_user)
+            else:
+                services.update_member(member, _task_values(task, form), current_user)
+        except MemberError as exc:
+            _attach(form, exc)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("members.show_member", member_id=member.id))
+    return render_template("members/task.html", member=member, form=form, task=task)
+
+
+@bp.route("/admin/members/<int:member_id>/invite", methods=["GET", "POST"])
+@ADMIN
+def invite_user(member_id: int):
+    from company.auth.forms import InviteCouncilUserForm
+
+    member = member_scoped(Member, member_id)
+    form = InviteCouncilUserForm()
+    if request.method == "GET" and not services.first_user_invited(member):
+        form.role.data = Role.COUNCIL_ADMIN.value
+        form.name.data, form.email.data = member.contact_name, member.contact_email
+    if form.validate_on_submit():
+        try:
+            services.invite_council_user(member, form.email.data, form.name.data, Role(form.role.data), current_user)
+        except MemberError as exc:
+            _attach(form, exc)
+        else:
+            flash(f"Invitation sent to {form.email.data}.", "success")
+            return redirect(url_for("members.show_member", member_id=member.id))
+    return render_template("members/invite.html", member=member, form=form)
+
+
+@bp.route("/admin/members/<int:member_id>/joining", methods=["POST"])
+@ADMIN
+def confirm_joining(member_id: int):
+    member = member_scoped(Member, member_id)
+    form = forms.JoiningForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_joining(member, form.joined_on.data, current_user)
+        except MemberError as exc:
+            _attach(form, exc)
+        else:
+            flash(f"{member.name} joins on {form.joined_on.data:%-d %B %Y}.", "success")
+            return redirect(url_for("members.show_member", member_id=member.id))
+    return _member_page(member, form, joining_form=form)
+
+
+@bp.route("/admin/members/<int:member_id>/leaving", methods=["POST"])
+@ADMIN
+def record_leaving(member_id: int):
+    member = member_scoped(Member, member_id)
+    form = forms.LeavingForm()
+    if form.validate_on_submit():
+        try:
+            services.record_leaving(member, form.notice_given_on.data, form.ceased_on.data, current_user)
+        except MemberError as exc:
+            _attach(form, exc)
+        else:
+            flash(f"Notice recorded: {member.name} leaves on {form.ceased_on.data:%-d %B %Y}.", "success")
+            return redirect(url_for("members.show_member", member_id=member.id))
+    return _member_page(member, form, leaving_form=form)
+
+
+def _member_page(member, form_with_errors=None, **page_forms):
+    """The member page; when a form on it failed, that form shows its errors (status 400)."""
+    context = dict(
+        member=member,
+        status=services.status(member),
+        tasks=services.onboarding_tasks(member),
+        events=audit.for_member(member.id),
+        pending=services.pending_invitations(member),
+        joining_form=page_forms.get("joining_form") or JoiningForm(formdata=None),
+        leaving_form=page_forms.get("leaving_form") or LeavingForm(formdata=None),
+        form=form_with_errors,
+    )
+    return render_template("members/member.html", **context), 400 if form_with_errors else 200
+
+
+# Register of members (CA 2006 s113)
+
+
+@bp.route("/register-of-members")
+@REGISTER
+def register():
+    as_of = uk_today()
+    return render_template("members/register.html", entries=services.register_entries(as_of), as_of=as_of)
+
+
+@bp.route("/register-of-members.csv")
+@REGISTER
+def register_csv():
+    as_of = uk_today()
+    body = services.register_csv(services.register_entries(as_of), as_of)
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="register-of-members-{as_of.isoformat()}.csv"'},
+    )

@@ -1,0 +1,1 @@
+"""GOV.UK Design System glue: form fields, Jinja filters, navigation and error pages."""

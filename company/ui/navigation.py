@@ -1,0 +1,47 @@
+"""Service navigation: what each role sees in the header."""
+
+from flask import request, url_for
+from flask_login import current_user
+
+from company.auth.roles import Role
+
+# (label, endpoint, roles allowed); the first matching endpoint prefix marks the active item.
+ITEMS = [
+    ("Home", "core.dashboard", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
+    ("Applications", "members.list_applications", {Role.ADMIN}),
+    ("Members", "members.list_members", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
+    ("Register of members", "members.register", {Role.ADMIN, Role.DIRECTOR}),
+    ("Users", "auth.list_users", {Role.ADMIN}),
+    ("Your council", "portal.home", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
+    ("Users", "portal.users", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
+]
+ANONYMOUS = [("Apply to join", "members.apply"), ("Sign in", "auth.sign_in")]
+ACTIVE_GROUPS = {
+    "members.list_applications": ("members.list_applications", "members.show_application"),
+    "members.list_members": ("members.list_members", "members.show_member", "members.add_member", "members.edit_task", "members.invite_user"),
+    "auth.list_users": ("auth.",),
+    "portal.users": ("portal.users", "portal.invite_user", "portal.remove_user"),
+    "portal.home": ("portal.home", "portal.edit_details"),
+}
+
+
+def navigation() -> list[dict]:
+    endpoint = request.endpoint or ""
+    if current_user.is_authenticated:
+        items = [(label, ep) for label, ep, roles in ITEMS if current_user.role in roles]
+    else:
+        items = ANONYMOUS
+    return [
+        {
+            "text": label,
+            "href": url_for(ep),
+            "active": endpoint == ep or endpoint.startswith(ACTIVE_GROUPS.get(ep, (ep,))),
+        }
+        for label, ep in items
+    ]
+
+
+def register(app) -> None:
+    @app.context_processor
+    def _nav():
+        return {"service_navigation": navigation}
