@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import session
+from flask import g, has_app_context, session
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
 
@@ -34,7 +34,16 @@ def _database_url(tmp: Path) -> str:
 
 
 class CsrfClient(FlaskClient):
-    """A test client that sends a valid CSRF token with every form post (pass csrf=False not to)."""
+    """A test client that sends a valid CSRF token with every form post (pass csrf=False not to).
+
+    Requests made inside the `ctx` fixture share its app context (and database session, so tests
+    see what views wrote); `g` is emptied first, as a real request would start with a fresh one.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
     def post(self, *args, csrf=True, **kwargs):
         if csrf and "data" in kwargs and isinstance(kwargs["data"], dict):

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms.validators import Email, Length, ValidationError
 
-from company.ui.fields import EmailField, PasswordField, Required, SelectField, StringField
+from company.ui.fields import EmailField, PasswordField, Required, SelectField, StringField, choices
 
 from .roles import ROLE_LABELS, STAFF_ROLES, Role
 
@@ -39,7 +39,7 @@ class InviteStaffForm(FlaskForm):
     email = email_field(required="Enter their email address")
     role = SelectField(
         "Role",
-        choices=[("", "Choose a role")] + [(r.value, ROLE_LABELS[r]) for r in Role if r in STAFF_ROLES],
+        choices=choices([("", "Choose a role")] + [(r.value, ROLE_LABELS[r]) for r in Role if r in STAFF_ROLES]),
         validators=[Required("Select a role")],
     )
 
@@ -49,10 +49,12 @@ class InviteCouncilUserForm(FlaskForm):
     email = email_field(required="Enter their email address")
     role = SelectField(
         "Role",
-        choices=[
-            (Role.COUNCIL_USER.value, "Council user – can see the council's membership and documents"),
-            (Role.COUNCIL_ADMIN.value, "Council administrator – can also manage users and details"),
-        ],
+        choices=choices(
+            [
+                (Role.COUNCIL_USER.value, "Council user – can see the council's membership and documents"),
+                (Role.COUNCIL_ADMIN.value, "Council administrator – can also manage users and details"),
+            ]
+        ),
         default=Role.COUNCIL_USER.value,
         validators=[Required("Select a role")],
     )

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
@@ -17,8 +18,12 @@ from .roles import COUNCIL_ROLES, Role
 
 INVITE, RESET = "invite", "reset"
 MIN_PASSWORD = 12
-# A hash to compare against when the account does not exist, so timing does not reveal it.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the account does not exist, so the time taken does not reveal it."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 class AuthError(ValueError):
@@ -74,7 +79,7 @@ def authenticate(email: str, password: str, address: str) -> User:
         )
     user = user_by_email(email)
     usable = user is not None and user.active and user.has_password
-    stored = user.password_hash if usable else _DUMMY_HASH
+    stored = user.password_hash if usable else _dummy_hash(cfg["PASSWORD_HASH_METHOD"])
     ok = check_password_hash(stored, password) and usable
     db.session.add(SignInAttempt(email=email, address=address, succeeded=ok))
     if ok:

@@ -12,15 +12,17 @@ from company.ui.fields import (
     SelectField,
     StringField,
     TextAreaField,
+    choices,
 )
 
 from . import authorities
 
 
 def council_choices():
-    return [("", "Choose your council")] + [
-        (a.gss_code, f"{a.name} ({a.type_name}, {a.region})") for a in authorities.current(uk_today())
-    ]
+    return choices(
+        [("", "Choose your council")]
+        + [(a.gss_code, f"{a.name} ({a.type_name}, {a.region})") for a in authorities.current(uk_today())]
+    )
 
 
 class ApplyForm(FlaskForm):
@@ -102,7 +104,7 @@ class FinanceContactForm(FlaskForm):
 class PurchaseOrderForm(FlaskForm):
     po_required = RadioField(
         "Does the council need a purchase order number on every invoice?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=choices([("yes", "Yes"), ("no", "No")]),
         validators=[Required("Select yes if the council needs a purchase order number")],
     )
     supplier_number = StringField(
@@ -140,6 +142,6 @@ class DetailsForm(FlaskForm):
     supplier_number = StringField("Our supplier number at your council (optional)", [Optional(), Length(max=50)])
     po_required = RadioField(
         "Do you need a purchase order number on every invoice?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=choices([("yes", "Yes"), ("no", "No")]),
         validators=[Required("Select yes if you need a purchase order number")],
     )

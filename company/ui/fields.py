@@ -9,6 +9,7 @@ from datetime import date
 from flask import current_app
 from markupsafe import Markup
 from wtforms import fields
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 COMPONENTS = "govuk_frontend_jinja/components/{}/macro.html"
@@ -95,8 +96,7 @@ class GovTextarea:
 class GovSelect:
     def __call__(self, field, **kwargs):
         items = [
-            {"value": value, "text": label, "selected": selected}
-            for value, label, selected, _ in field.iter_choices()
+            {"value": c.value, "text": c.label, "selected": c.selected} for c in field.iter_choices()
         ]
         return render_macro(
             "select",
@@ -115,8 +115,7 @@ class GovSelect:
 class GovRadios:
     def __call__(self, field, **kwargs):
         items = [
-            {"value": value, "text": label, "checked": selected}
-            for value, label, selected, _ in field.iter_choices()
+            {"value": c.value, "text": c.label, "checked": c.selected} for c in field.iter_choices()
         ]
         return render_macro(
             "radios",
@@ -183,6 +182,11 @@ class GovDate:
                 "errorMessage": _error(field),
             },
         )
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class StringField(fields.StringField):
@@ -332,5 +336,6 @@ __all__ = [
     "StringField",
     "TextAreaField",
     "ValidationError",
+    "choices",
     "error_list",
 ]

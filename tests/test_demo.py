@@ -1,0 +1,39 @@
+import re
+
+import sqlalchemy as sa
+
+from company.auth.models import User
+from company.auth.roles import Role
+from company.extensions import db
+from company.members import services
+from company.members.models import Application, Member
+from company.members.services import Status
+
+
+def test_demo_seed_builds_a_believable_company_and_prints_sign_ins(app, ctx):
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if re.fullmatch(r"\S+ \S+@\S+ \S+", line)]
+    assert {line.split()[0] for line in lines} == {r.value for r in Role}  # a user for every role
+    members = db.session.scalars(sa.select(Member)).all()
+    assert 10 <= len(members) <= 14
+    statuses = {services.status(m) for m in members}
+    assert {Status.MEMBER, Status.LEAVING, Status.ONBOARDING} <= statuses
+    assert any(m.founding for m in members) and any(not m.founding for m in members)
+    assert len({m.body_type for m in members}) >= 4  # districts, unitaries, counties, boroughs, a parish
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
+    # the printed sign-ins work
+    role, email, password = lines[0].split()
+    client = app.test_client()
+    assert client.post("/sign-in", data={"email": email, "password": password}).status_code == 302
+
+
+def test_demo_seed_on_a_database_with_data_changes_nothing(app, ctx):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "seed"])
+    before = (db.session.scalar(sa.select(sa.func.count()).select_from(Member)), db.session.scalar(sa.select(sa.func.count()).select_from(User)))
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0
+    assert "already has data; nothing was changed" in result.output
+    after = (db.session.scalar(sa.select(sa.func.count()).select_from(Member)), db.session.scalar(sa.select(sa.func.count()).select_from(User)))
+    assert before == after
