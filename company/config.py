@@ -21,7 +21,9 @@ def load(env_name: str | None = None, env=None) -> dict:
     env = os.environ if env is None else env
     env_name = env_name or env.get("FLATPACK_ENV", "development")
     if env_name not in {"development", "test", "production"}:
-        raise ConfigError(f"FLATPACK_ENV must be development, test or production, not {env_name!r}.")
+        raise ConfigError(
+            f"FLATPACK_ENV must be development, test or production, not {env_name!r}."
+        )
     production = env_name == "production"
     cfg = {
         "ENV_NAME": env_name,
@@ -61,7 +63,7 @@ def load(env_name: str | None = None, env=None) -> dict:
     if env_name == "test":
         cfg["SECRET_KEY"] = "test-secret"  # noqa: S105
         cfg["BASE_URL"] = "http://localhost"
-        cfg["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"  # fast; real hashing is tested too
+        cfg["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"  # noqa: S105 - fast; scrypt is tested too
     return cfg
 
 

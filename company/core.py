@@ -15,7 +15,9 @@ bp = Blueprint("core", __name__)
 @public
 def index():
     if current_user.is_authenticated:
-        return redirect(url_for("portal.home") if current_user.is_council else url_for("core.dashboard"))
+        return redirect(
+            url_for("portal.home") if current_user.is_council else url_for("core.dashboard")
+        )
     return render_template("core/index.html")
 
 

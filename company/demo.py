@@ -24,12 +24,26 @@ STAFF = [
     (Role.DIRECTOR, "Gareth Lloyd", "director@flatpack.example"),
 ]
 # (GSS code, founding?, years/months before this financial year it joined, or a state)
-FOUNDERS = ["E07000223", "E06000043", "E08000025", "E09000022", "E10000032"]  # Adur, Brighton, Birmingham, Lambeth, West Sussex
-LATER = ["E07000228", "E06000023", "W06000015", "E07000110"]  # Mid Sussex, Bristol, Cardiff, Maidstone
+FOUNDERS = [
+    "E07000223",
+    "E06000043",
+    "E08000025",
+    "E09000022",
+    "E10000032",
+]  # Adur, Brighton, Birmingham, Lambeth, West Sussex
+LATER = [
+    "E07000228",
+    "E06000023",
+    "W06000015",
+    "E07000110",
+]  # Mid Sussex, Bristol, Cardiff, Maidstone
 ONBOARDING = "E06000052"  # Cornwall: approved, working through the checklist
 LEAVING = "E07000061"  # Eastbourne: gave notice
 APPLICANT = "E06000045"  # Southampton: application waiting
-OTHER_BODY = ("Hurstpierpoint and Sayers Common Parish Council", "Parish Hall\nHurstpierpoint\nBN6 9AB")
+OTHER_BODY = (
+    "Hurstpierpoint and Sayers Common Parish Council",
+    "Parish Hall\nHurstpierpoint\nBN6 9AB",
+)
 
 
 def password_for(role: Role) -> str:
@@ -55,10 +69,14 @@ def _member(gss: str, founding: bool, joined: date | None, **extra) -> Member:
         approval_resolution=f"BR-{approved.year}-{zlib.crc32(gss.encode()) % 90 + 10:02d}",
         proposed_joining_on=joined,
         agreement_signed_on=approved + timedelta(days=14) if joined else None,
-        invoice_address=f"Accounts Payable\n{a.name}\nPO Box 100\n{a.short_name}" if joined else None,
+        invoice_address=f"Accounts Payable\n{a.name}\nPO Box 100\n{a.short_name}"
+        if joined
+        else None,
         finance_email=f"invoices@{slug}.gov.example" if joined else None,
         po_required=(gss in {"E08000025", "E06000023", "W06000015"}) if joined else None,
-        supplier_number=f"SUP{zlib.crc32(gss.encode()) % 90000 + 10000}" if joined and gss in {"E08000025", "E06000023"} else None,
+        supplier_number=f"SUP{zlib.crc32(gss.encode()) % 90000 + 10000}"
+        if joined and gss in {"E08000025", "E06000023"}
+        else None,
         joined_on=joined,
     )
     member = Member(**{**fields, **extra})
@@ -77,24 +95,48 @@ def seed() -> list[tuple[str, str, str]] | None:
     members = [_member(g, True, founded) for g in FOUNDERS]
     for i, gss in enumerate(LATER):
         members.append(_member(gss, False, date(fy.year - 1, 1 + 3 * i, 1) if i < 3 else fy))
-    leaving = _member(LEAVING, False, date(fy.year - 1, 4, 1), notice_given_on=uk_today() - timedelta(days=20), ceased_on=date(fy.year + 1, 4, 1))
-    onboarding = _member(ONBOARDING, False, None, agreement_signed_on=uk_today() - timedelta(days=3))
+    leaving = _member(
+        LEAVING,
+        False,
+        date(fy.year - 1, 4, 1),
+        notice_given_on=uk_today() - timedelta(days=20),
+        ceased_on=date(fy.year + 1, 4, 1),
+    )
+    onboarding = _member(
+        ONBOARDING, False, None, agreement_signed_on=uk_today() - timedelta(days=3)
+    )
     onboarding.proposed_joining_on = date(fy.year + 1, 4, 1)
     name, address = OTHER_BODY
     parish = Member(
-        name=name, body_type="Parish council", address=address, contact_name="Chris Dale",
-        contact_email="clerk@hurstpierpoint-pc.example", contact_role="Parish Clerk", founding=False,
-        approved_on=date(fy.year - 1, 9, 1), approval_resolution=f"BR-{fy.year - 1}-31",
-        agreement_signed_on=date(fy.year - 1, 9, 20), invoice_address=address, finance_email="clerk@hurstpierpoint-pc.example",
-        po_required=False, joined_on=date(fy.year - 1, 10, 1), proposed_joining_on=date(fy.year - 1, 10, 1),
+        name=name,
+        body_type="Parish council",
+        address=address,
+        contact_name="Chris Dale",
+        contact_email="clerk@hurstpierpoint-pc.example",
+        contact_role="Parish Clerk",
+        founding=False,
+        approved_on=date(fy.year - 1, 9, 1),
+        approval_resolution=f"BR-{fy.year - 1}-31",
+        agreement_signed_on=date(fy.year - 1, 9, 20),
+        invoice_address=address,
+        finance_email="clerk@hurstpierpoint-pc.example",
+        po_required=False,
+        joined_on=date(fy.year - 1, 10, 1),
+        proposed_joining_on=date(fy.year - 1, 10, 1),
     )
     db.session.add(parish)
     applicant = authorities.get(APPLICANT)
     db.session.add(
         Application(
-            gss_code=applicant.gss_code, name=applicant.name, body_type=applicant.type_name, region=applicant.region,
-            nation=applicant.nation, contact_name="Morgan Ellis", contact_email="digital@southampton.gov.example",
-            contact_role="Chief Digital Officer", proposed_start=date(fy.year + 1, 4, 1),
+            gss_code=applicant.gss_code,
+            name=applicant.name,
+            body_type=applicant.type_name,
+            region=applicant.region,
+            nation=applicant.nation,
+            contact_name="Morgan Ellis",
+            contact_email="digital@southampton.gov.example",
+            contact_role="Chief Digital Officer",
+            proposed_start=date(fy.year + 1, 4, 1),
         )
     )
     db.session.flush()
@@ -107,22 +149,37 @@ def seed() -> list[tuple[str, str, str]] | None:
         (Role.COUNCIL_ADMIN, "Alex Morgan", "alex.morgan@brighton-hove.gov.example"),
         (Role.COUNCIL_USER, "Riley Chen", "riley.chen@brighton-hove.gov.example"),
     ]:
-        auth_services.create_user(email, person, role, password_for(role), member=brighton, actor="demo")
+        auth_services.create_user(
+            email, person, role, password_for(role), member=brighton, actor="demo"
+        )
         sign_ins.append((role.value, email, password_for(role)))
     for m in [*members, leaving, parish]:
         if m is not brighton:
             slug = m.contact_email.split("@")[1]
-            auth_services.create_user(f"admin@{slug}", m.contact_name, Role.COUNCIL_ADMIN, password_for(Role.COUNCIL_ADMIN), member=m, actor="demo")
+            auth_services.create_user(
+                f"admin@{slug}",
+                m.contact_name,
+                Role.COUNCIL_ADMIN,
+                password_for(Role.COUNCIL_ADMIN),
+                member=m,
+                actor="demo",
+            )
     db.session.commit()
     return sign_ins
 
 
 def demo_sign_ins() -> list[tuple[str, str, str]]:
     """The demo sign-ins that exist in this database (passwords are the demo ones)."""
-    wanted = [e for _, _, e in STAFF] + ["alex.morgan@brighton-hove.gov.example", "riley.chen@brighton-hove.gov.example"]
+    wanted = [e for _, _, e in STAFF] + [
+        "alex.morgan@brighton-hove.gov.example",
+        "riley.chen@brighton-hove.gov.example",
+    ]
     users = db.session.scalars(sa.select(User).where(User.email.in_(wanted))).all()
     order = {e: i for i, e in enumerate(wanted)}
-    return [(u.role.value, u.email, password_for(u.role)) for u in sorted(users, key=lambda u: order[u.email])]
+    return [
+        (u.role.value, u.email, password_for(u.role))
+        for u in sorted(users, key=lambda u: order[u.email])
+    ]
 
 
 @demo_cli.command("seed")

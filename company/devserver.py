@@ -12,9 +12,13 @@ from company import create_app
 def main() -> None:
     app = create_app()
     smtp = None
-    if app.config["MAIL_SERVER"] in {"127.0.0.1", "localhost"} and not os.environ.get("WERKZEUG_RUN_MAIN"):
+    if app.config["MAIL_SERVER"] in {"127.0.0.1", "localhost"} and not os.environ.get(
+        "WERKZEUG_RUN_MAIN"
+    ):
         try:
-            smtp = Controller(Debugging(sys.stdout), hostname="127.0.0.1", port=app.config["MAIL_PORT"])
+            smtp = Controller(
+                Debugging(sys.stdout), hostname="127.0.0.1", port=app.config["MAIL_PORT"]
+            )
             smtp.start()
             print(f"Emails are printed here (SMTP on 127.0.0.1:{app.config['MAIL_PORT']}).")
         except OSError as exc:

@@ -5,4 +5,12 @@ from .auth.models import AuthToken, SignInAttempt, User
 from .members.models import Application, Member
 from .outbox import OutboxMessage
 
-__all__ = ["Application", "AuditEvent", "AuthToken", "Member", "OutboxMessage", "SignInAttempt", "User"]
+__all__ = [
+    "Application",
+    "AuditEvent",
+    "AuthToken",
+    "Member",
+    "OutboxMessage",
+    "SignInAttempt",
+    "User",
+]

@@ -29,7 +29,9 @@ def _database_url(tmp: Path) -> str:
     if not url:
         return f"sqlite:///{tmp / 'test.db'}"
     if "test" not in sa.engine.make_url(url).database:
-        raise pytest.UsageError(f"DATABASE_URL {url!r} does not name a test database; refusing to empty it")
+        raise pytest.UsageError(
+            f"DATABASE_URL {url!r} does not name a test database; refusing to empty it"
+        )
     return url
 
 
@@ -78,7 +80,10 @@ def mailbox():
 def app(mailbox):
     tmp = Path(tempfile.mkdtemp(prefix="flatpack-test-"))
     url = _database_url(tmp)
-    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url, "MAIL_PORT": mailbox.port, "MAIL_SERVER": "127.0.0.1"})
+    app = create_app(
+        "test",
+        {"SQLALCHEMY_DATABASE_URI": url, "MAIL_PORT": mailbox.port, "MAIL_SERVER": "127.0.0.1"},
+    )
     app.test_client_class = CsrfClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -141,4 +146,6 @@ def text_of(response) -> str:
     """The visible text of a page, whitespace folded (for assertions on what a person reads)."""
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace("&#39;", "'").replace("&amp;", "&")
+    return (
+        " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace("&#39;", "'").replace("&amp;", "&")
+    )

@@ -12,10 +12,24 @@ from company.members.models import Member
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
 # Current councils from the official list, handed out in turn so each member is distinct.
-GSS = ["E07000223", "E06000043", "E08000025", "E09000022", "E10000032", "E07000228", "W06000015", "S12000033"]
+GSS = [
+    "E07000223",
+    "E06000043",
+    "E08000025",
+    "E09000022",
+    "E10000032",
+    "E07000228",
+    "W06000015",
+    "S12000033",
+]
 
 
-def member(gss: str | None = None, joined_on: date | None = date(2025, 4, 1), onboarded: bool = True, **values) -> Member:
+def member(
+    gss: str | None = None,
+    joined_on: date | None = date(2025, 4, 1),
+    onboarded: bool = True,
+    **values,
+) -> Member:
     n = next(_seq)
     gss = gss or GSS[n % len(GSS)]
     a = authorities.get(gss)
@@ -47,10 +61,18 @@ def member(gss: str | None = None, joined_on: date | None = date(2025, 4, 1), on
     return m
 
 
-def user(role: Role | str = Role.ADMIN, member: Member | None = None, email: str | None = None, name: str | None = None, password: str = PASSWORD):
+def user(
+    role: Role | str = Role.ADMIN,
+    member: Member | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
+):
     role = Role(role)
     n = next(_seq)
     email = email or f"{role.value}{n}@example.com"
-    u = auth_services.create_user(email, name or f"{role.label} {n}", role, password, member=member, actor="test")
+    u = auth_services.create_user(
+        email, name or f"{role.label} {n}", role, password, member=member, actor="test"
+    )
     db.session.commit()
     return u

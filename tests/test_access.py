@@ -26,7 +26,13 @@ def test_a_view_without_a_rule_is_refused_not_opened(app, client):
         setattr(app.view_functions["core.healthz"], ATTR, "public")
 
 
-STAFF_PAGES = ["/dashboard", "/admin/members", "/admin/applications", "/admin/users", "/register-of-members"]
+STAFF_PAGES = [
+    "/dashboard",
+    "/admin/members",
+    "/admin/applications",
+    "/admin/users",
+    "/register-of-members",
+]
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES + ["/portal/", "/portal/users"])
@@ -100,7 +106,9 @@ def test_the_scoped_url_table_covers_every_portal_url_with_an_id(app):
             assert prefix in covered, f"{rule.rule} is member-scoped but not in SCOPED_URLS"
 
 
-def test_staff_member_pages_use_the_same_scoping_so_council_users_cannot_see_them(ctx, client, login_as):
+def test_staff_member_pages_use_the_same_scoping_so_council_users_cannot_see_them(
+    ctx, client, login_as
+):
     me, theirs, _ = _two_councils()
     login_as(me)
     assert client.get(f"/admin/members/{theirs.id}").status_code == 403
@@ -108,10 +116,11 @@ def test_staff_member_pages_use_the_same_scoping_so_council_users_cannot_see_the
 
 
 def test_scoped_helper_limits_a_council_user_to_its_own_member(ctx):
+    from werkzeug.exceptions import NotFound
+
+    from company.extensions import db
     from company.members.models import Member
     from company.members.scoping import member_scoped, scoped
-    from company.extensions import db
-    from werkzeug.exceptions import NotFound
 
     me, theirs, _ = _two_councils()
     assert [m.id for m in db.session.scalars(scoped(Member, me))] == [me.member_id]

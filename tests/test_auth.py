@@ -46,10 +46,14 @@ def test_council_user_lands_on_their_council_portal(ctx, client):
 
 def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(ctx, client):
     factories.user(Role.ADMIN, email="sec@example.com")
-    r = client.post("/sign-in?next=/admin/members", data={"email": "sec@example.com", "password": PASSWORD})
+    r = client.post(
+        "/sign-in?next=/admin/members", data={"email": "sec@example.com", "password": PASSWORD}
+    )
     assert r.headers["Location"] == "/admin/members"
     client.post("/sign-out")
-    r = client.post("/sign-in?next=//evil.example/x", data={"email": "sec@example.com", "password": PASSWORD})
+    r = client.post(
+        "/sign-in?next=//evil.example/x", data={"email": "sec@example.com", "password": PASSWORD}
+    )
     assert r.headers["Location"] == "/dashboard"
 
 
@@ -72,7 +76,9 @@ def test_removed_user_cannot_sign_in(ctx, client):
     admin = factories.user(Role.ADMIN)
     other = factories.user(Role.FINANCE, email="gone@example.com")
     services.remove_user(other, admin)
-    assert "Enter a correct email address and password" in text_of(sign_in(client, "gone@example.com", PASSWORD))
+    assert "Enter a correct email address and password" in text_of(
+        sign_in(client, "gone@example.com", PASSWORD)
+    )
 
 
 def test_sign_in_is_throttled_per_account_with_a_clear_message(ctx, client, app):
@@ -116,7 +122,9 @@ def test_password_reset_by_emailed_single_use_link(ctx, client, mailbox):
     [message] = mailbox.wait_for(1)
     assert message["To"] == "fin@example.com"
     path = link_in(mailbox.body(message))
-    r = client.post(path, data={"password": "a brand new password", "confirm": "a brand new password"})
+    r = client.post(
+        path, data={"password": "a brand new password", "confirm": "a brand new password"}
+    )
     assert r.headers["Location"] == "/dashboard"
     client.post("/sign-out")
     assert sign_in(client, "fin@example.com", "a brand new password").status_code == 302
@@ -126,7 +134,9 @@ def test_password_reset_by_emailed_single_use_link(ctx, client, mailbox):
     assert "This password reset link has already been used" in text_of(r)
 
 
-def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(ctx, client, mailbox):
+def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(
+    ctx, client, mailbox
+):
     r = client.post("/password-reset", data={"email": "nobody@example.com"})
     assert "Check your email" in text_of(r)
     assert send_pending()["sent"] == 0
@@ -139,7 +149,9 @@ def test_expired_reset_link_is_refused(ctx, client, mailbox):
     db.session.commit()
     send_pending()
     path = link_in(mailbox.body(mailbox.wait_for(1)[0]))
-    r = client.post(path, data={"password": "a brand new password", "confirm": "a brand new password"})
+    r = client.post(
+        path, data={"password": "a brand new password", "confirm": "a brand new password"}
+    )
     assert r.status_code == 410 and "has expired" in text_of(r)
 
 
@@ -148,23 +160,38 @@ def test_new_password_must_be_long_enough_and_match(ctx, client, mailbox):
     client.post("/password-reset", data={"email": "fin@example.com"})
     send_pending()
     path = link_in(mailbox.body(mailbox.wait_for(1)[0]))
-    assert "Password must be 12 characters or more" in text_of(client.post(path, data={"password": "short", "confirm": "short"}))
-    assert "Passwords must match" in text_of(client.post(path, data={"password": "long enough pass", "confirm": "different pass!!"}))
+    assert "Password must be 12 characters or more" in text_of(
+        client.post(path, data={"password": "short", "confirm": "short"})
+    )
+    assert "Passwords must match" in text_of(
+        client.post(path, data={"password": "long enough pass", "confirm": "different pass!!"})
+    )
 
 
-def test_admin_invites_a_director_who_sets_a_password_from_the_email(ctx, client, login_as, mailbox):
+def test_admin_invites_a_director_who_sets_a_password_from_the_email(
+    ctx, client, login_as, mailbox
+):
     login_as(factories.user(Role.ADMIN))
-    r = client.post("/admin/users/invite", data={"name": "Dana Director", "email": "dana@example.com", "role": "director"})
+    r = client.post(
+        "/admin/users/invite",
+        data={"name": "Dana Director", "email": "dana@example.com", "role": "director"},
+    )
     assert r.headers["Location"] == "/admin/users"
     page = text_of(client.get("/admin/users"))
-    assert "Invitation sent to dana@example.com" in page and "Dana Director" in page and "Invited" in page
+    assert (
+        "Invitation sent to dana@example.com" in page
+        and "Dana Director" in page
+        and "Invited" in page
+    )
     client.post("/sign-out")
     send_pending()
     [message] = mailbox.wait_for(1)
     assert "You have been invited" in message["Subject"]
     path = link_in(mailbox.body(message))
     assert "Dana Director" in text_of(client.get(path))
-    r = client.post(path, data={"password": "director's password", "confirm": "director's password"})
+    r = client.post(
+        path, data={"password": "director's password", "confirm": "director's password"}
+    )
     assert r.headers["Location"] == "/dashboard"
     client.post("/sign-out")
     assert client.get(path).status_code == 410  # single use
@@ -182,13 +209,18 @@ def test_expired_invitation_is_refused(ctx, client, login_as, mailbox):
 
 def test_inviting_an_existing_address_is_a_clear_error(ctx, client, login_as):
     login_as(factories.user(Role.ADMIN, email="sec@example.com"))
-    r = client.post("/admin/users/invite", data={"name": "Me Again", "email": "sec@example.com", "role": "finance"})
+    r = client.post(
+        "/admin/users/invite",
+        data={"name": "Me Again", "email": "sec@example.com", "role": "finance"},
+    )
     assert "A user with this email address already exists" in text_of(r)
 
 
 def test_invite_form_errors(ctx, client, login_as):
     login_as(factories.user(Role.ADMIN))
-    page = text_of(client.post("/admin/users/invite", data={"name": "", "email": "not-an-email", "role": ""}))
+    page = text_of(
+        client.post("/admin/users/invite", data={"name": "", "email": "not-an-email", "role": ""})
+    )
     assert "Enter their full name" in page
     assert "Enter an email address in the correct format, like name@example.com" in page
     assert "Select a role" in page
@@ -209,17 +241,24 @@ def test_admin_removes_a_user_and_it_is_audited(ctx, client, login_as):
 
 def test_flask_users_create_makes_the_first_admin(app, ctx):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "--email", "First@Example.com", "--role", "admin"], env={"FLATPACK_PASSWORD": "first admin password"})
+    result = runner.invoke(
+        args=["users", "create", "--email", "First@Example.com", "--role", "admin"],
+        env={"FLATPACK_PASSWORD": "first admin password"},
+    )
     assert result.exit_code == 0, result.output
     assert "Created admin first@example.com" in result.output
     user = db.session.scalar(sa.select(User).where(User.email == "first@example.com"))
     assert user.role == Role.ADMIN and user.has_password
-    again = runner.invoke(args=["users", "create", "--email", "first@example.com", "--role", "admin"], env={"FLATPACK_PASSWORD": "first admin password"})
+    again = runner.invoke(
+        args=["users", "create", "--email", "first@example.com", "--role", "admin"],
+        env={"FLATPACK_PASSWORD": "first admin password"},
+    )
     assert again.exit_code != 0 and "already exists" in again.output
 
 
 def test_flask_users_create_refuses_a_council_role_without_a_member(app, ctx):
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "c@example.com", "--role", "council_user"], env={"FLATPACK_PASSWORD": "long enough password"}
+        args=["users", "create", "--email", "c@example.com", "--role", "council_user"],
+        env={"FLATPACK_PASSWORD": "long enough password"},
     )
     assert result.exit_code != 0 and "--member-id" in result.output

@@ -20,7 +20,9 @@ def test_demo_seed_builds_a_believable_company_and_prints_sign_ins(app, ctx):
     statuses = {services.status(m) for m in members}
     assert {Status.MEMBER, Status.LEAVING, Status.ONBOARDING} <= statuses
     assert any(m.founding for m in members) and any(not m.founding for m in members)
-    assert len({m.body_type for m in members}) >= 4  # districts, unitaries, counties, boroughs, a parish
+    assert (
+        len({m.body_type for m in members}) >= 4
+    )  # districts, unitaries, counties, boroughs, a parish
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
     # the printed sign-ins work
     role, email, password = lines[0].split()
@@ -31,9 +33,15 @@ def test_demo_seed_builds_a_believable_company_and_prints_sign_ins(app, ctx):
 def test_demo_seed_on_a_database_with_data_changes_nothing(app, ctx):
     runner = app.test_cli_runner()
     runner.invoke(args=["demo", "seed"])
-    before = (db.session.scalar(sa.select(sa.func.count()).select_from(Member)), db.session.scalar(sa.select(sa.func.count()).select_from(User)))
+    before = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Member)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(User)),
+    )
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0
     assert "already has data; nothing was changed" in result.output
-    after = (db.session.scalar(sa.select(sa.func.count()).select_from(Member)), db.session.scalar(sa.select(sa.func.count()).select_from(User)))
+    after = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Member)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(User)),
+    )
     assert before == after

@@ -40,10 +40,16 @@ def apply_form(**overrides):
 
 
 def date_parts(prefix, day):
-    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
+    return {
+        f"{prefix}-day": str(day.day),
+        f"{prefix}-month": str(day.month),
+        f"{prefix}-year": str(day.year),
+    }
 
 
-def test_a_council_applies_from_the_official_list_and_is_told_what_happens_next(ctx, client, mailbox):
+def test_a_council_applies_from_the_official_list_and_is_told_what_happens_next(
+    ctx, client, mailbox
+):
     r = client.post("/apply", data=apply_form())
     page = text_of(r)
     assert "Application sent" in page and "Southampton City Council" in page
@@ -66,13 +72,28 @@ def test_apply_page_lists_current_councils_only(client):
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"gss_code": ""}, "Select your council, or enter the name of your organisation if it is not listed"),
-        ({"contact_email": "not an email"}, "Enter an email address in the correct format, like name@example.com"),
+        (
+            {"gss_code": ""},
+            "Select your council, or enter the name of your organisation if it is not listed",
+        ),
+        (
+            {"contact_email": "not an email"},
+            "Enter an email address in the correct format, like name@example.com",
+        ),
         ({"contact_name": ""}, "Enter your full name"),
-        ({"proposed_start-day": "", "proposed_start-month": "", "proposed_start-year": ""}, "Enter the proposed start date"),
+        (
+            {"proposed_start-day": "", "proposed_start-month": "", "proposed_start-year": ""},
+            "Enter the proposed start date",
+        ),
         ({"proposed_start-month": ""}, "Proposed start date must include a month"),
-        ({"proposed_start-day": "31", "proposed_start-month": "2"}, "Proposed start date must be a real date"),
-        ({"other_name": "Somewhere Parish Council"}, "Choose a council from the list or enter another body's name, not both"),
+        (
+            {"proposed_start-day": "31", "proposed_start-month": "2"},
+            "Proposed start date must be a real date",
+        ),
+        (
+            {"other_name": "Somewhere Parish Council"},
+            "Choose a council from the list or enter another body's name, not both",
+        ),
         ({"gss_code": "", "other_name": "Somewhere Parish Council"}, "Enter the body's address"),
     ],
 )
@@ -90,7 +111,12 @@ def test_unknown_gss_code_is_refused_by_the_service(ctx):
 
 
 def test_a_proposed_start_in_the_past_is_refused(ctx, client):
-    page = text_of(client.post("/apply", data=apply_form(**date_parts("proposed_start", uk_today() - timedelta(days=1)))))
+    page = text_of(
+        client.post(
+            "/apply",
+            data=apply_form(**date_parts("proposed_start", uk_today() - timedelta(days=1))),
+        )
+    )
     assert "Proposed start date must be today or in the future" in page
 
 
@@ -108,7 +134,14 @@ def test_an_existing_member_cannot_apply(ctx, client):
 
 
 def test_another_public_body_can_apply_by_name_and_address(ctx, client):
-    r = client.post("/apply", data=apply_form(gss_code="", other_name="Hassocks Parish Council", other_address="Parish Office\nHassocks"))
+    r = client.post(
+        "/apply",
+        data=apply_form(
+            gss_code="",
+            other_name="Hassocks Parish Council",
+            other_address="Parish Office\nHassocks",
+        ),
+    )
     assert "Application sent" in text_of(r)
     application = db.session.scalar(sa.select(Application))
     assert application.gss_code is None and application.body_type == "Other public body"
@@ -127,7 +160,11 @@ def test_admin_approves_an_application_with_date_and_resolution(ctx, client, log
     assert "Southampton City Council" in text_of(client.get("/admin/applications"))
     r = client.post(
         f"/admin/applications/{application.id}",
-        data={"decision": "approve", **date_parts("approve-approved_on", uk_today()), "approve-resolution": "BR-2026-014"},
+        data={
+            "decision": "approve",
+            **date_parts("approve-approved_on", uk_today()),
+            "approve-resolution": "BR-2026-014",
+        },
     )
     member = db.session.scalar(sa.select(Member))
     assert r.headers["Location"] == f"/admin/members/{member.id}"
@@ -136,10 +173,17 @@ def test_admin_approves_an_application_with_date_and_resolution(ctx, client, log
     assert application.status.value == "approved"
     page = text_of(client.get(r.headers["Location"]))
     assert "Onboarding" in page and "0 of 6 tasks complete" in page
-    assert "Application: approved" in page and admin.email in page  # the audit log, on the member page
+    assert (
+        "Application: approved" in page and admin.email in page
+    )  # the audit log, on the member page
     send_pending()
     assert any("approved" in m["Subject"] for m in mailbox.wait_for(2))
-    assert "Southampton" not in text_of(client.get("/admin/applications")).split("Applications to join")[1].split("Add a council")[0]
+    assert (
+        "Southampton"
+        not in text_of(client.get("/admin/applications"))
+        .split("Applications to join")[1]
+        .split("Add a council")[0]
+    )
 
 
 def test_approval_date_cannot_be_in_the_future(ctx, client, login_as):
@@ -147,7 +191,11 @@ def test_approval_date_cannot_be_in_the_future(ctx, client, login_as):
     login_as(factories.user(Role.ADMIN))
     r = client.post(
         f"/admin/applications/{application.id}",
-        data={"decision": "approve", **date_parts("approve-approved_on", uk_today() + timedelta(days=1)), "approve-resolution": "BR-1"},
+        data={
+            "decision": "approve",
+            **date_parts("approve-approved_on", uk_today() + timedelta(days=1)),
+            "approve-resolution": "BR-1",
+        },
     )
     assert "Date the board approved must be today or in the past" in text_of(r)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == 0
@@ -156,9 +204,14 @@ def test_approval_date_cannot_be_in_the_future(ctx, client, login_as):
 def test_admin_declines_with_a_reason_that_is_emailed(ctx, client, login_as, mailbox):
     application = _open_application(client)
     login_as(factories.user(Role.ADMIN))
-    r = client.post(f"/admin/applications/{application.id}", data={"decision": "decline", "decline-reason": ""})
+    r = client.post(
+        f"/admin/applications/{application.id}", data={"decision": "decline", "decline-reason": ""}
+    )
     assert "Enter the reason for declining" in text_of(r)
-    client.post(f"/admin/applications/{application.id}", data={"decision": "decline", "decline-reason": "Outside our region for now."})
+    client.post(
+        f"/admin/applications/{application.id}",
+        data={"decision": "decline", "decline-reason": "Outside our region for now."},
+    )
     db.session.refresh(application)
     assert application.status.value == "declined"
     send_pending()
@@ -193,11 +246,17 @@ def test_admin_adds_another_public_body_by_hand(ctx, client, login_as):
     )
     member = db.session.scalar(sa.select(Member))
     assert r.headers["Location"] == f"/admin/members/{member.id}"
-    assert member.gss_code is None and member.founding and member.address.startswith("20 Upperton Road")
+    assert (
+        member.gss_code is None
+        and member.founding
+        and member.address.startswith("20 Upperton Road")
+    )
 
 
 def onboarding_member():
-    return factories.member(joined_on=None, onboarded=False, approved_on=uk_today() - timedelta(days=10), address=None)
+    return factories.member(
+        joined_on=None, onboarded=False, approved_on=uk_today() - timedelta(days=10), address=None
+    )
 
 
 def test_onboarding_checklist_is_a_task_list_completed_item_by_item(ctx, client, login_as, mailbox):
@@ -216,10 +275,17 @@ def test_onboarding_checklist_is_a_task_list_completed_item_by_item(ctx, client,
     for task, data in steps:
         r = client.post(f"{base}/tasks/{task}", data=data)
         assert r.status_code == 302, (task, text_of(r))
-    r = client.post(f"{base}/invite", data={"name": "Pat Example", "email": "pat@council.example", "role": "council_admin"})
+    r = client.post(
+        f"{base}/invite",
+        data={"name": "Pat Example", "email": "pat@council.example", "role": "council_admin"},
+    )
     assert r.status_code == 302
     db.session.refresh(member)
-    assert member.finance_email == "ap@council.example" and member.po_required is True and member.supplier_number == "SUP-991"
+    assert (
+        member.finance_email == "ap@council.example"
+        and member.po_required is True
+        and member.supplier_number == "SUP-991"
+    )
     assert all(t.done for t in services.onboarding_tasks(member))
     assert "6 of 6 tasks complete" in text_of(client.get(base))
     send_pending()
@@ -230,8 +296,12 @@ def test_task_forms_show_specific_errors(ctx, client, login_as):
     member = onboarding_member()
     login_as(factories.user(Role.ADMIN))
     base = f"/admin/members/{member.id}/tasks"
-    assert "Enter the finance contact email address" in text_of(client.post(f"{base}/finance-contact", data={"finance_email": ""}))
-    assert "Select yes if the council needs a purchase order number" in text_of(client.post(f"{base}/purchase-orders", data={}))
+    assert "Enter the finance contact email address" in text_of(
+        client.post(f"{base}/finance-contact", data={"finance_email": ""})
+    )
+    assert "Select yes if the council needs a purchase order number" in text_of(
+        client.post(f"{base}/purchase-orders", data={})
+    )
     future = date_parts("signed_on", uk_today() + timedelta(days=5))
     assert "must be today or in the past" in text_of(client.post(f"{base}/agreement", data=future))
     assert client.get(f"{base}/nonsense").status_code == 404
@@ -243,7 +313,17 @@ def test_joining_needs_a_complete_checklist_and_a_date_not_before_approval(ctx, 
     url = f"/admin/members/{member.id}/joining"
     r = client.post(url, data=date_parts("joined_on", uk_today()))
     assert r.status_code == 400 and "Complete the onboarding checklist first" in text_of(r)
-    services.update_member(member, {"agreement_signed_on": uk_today(), "address": "A", "invoice_address": "B", "finance_email": "f@x.example", "po_required": False}, None)
+    services.update_member(
+        member,
+        {
+            "agreement_signed_on": uk_today(),
+            "address": "A",
+            "invoice_address": "B",
+            "finance_email": "f@x.example",
+            "po_required": False,
+        },
+        None,
+    )
     factories.user(Role.COUNCIL_ADMIN, member=member)
     r = client.post(url, data=date_parts("joined_on", member.approved_on - timedelta(days=1)))
     assert "Joining date must be the same as or after the date the board approved" in text_of(r)
@@ -262,24 +342,37 @@ def test_a_future_joining_date_keeps_the_council_onboarding_until_that_day(ctx):
     assert member in services.register_entries(uk_today() + timedelta(days=30))
 
 
-def test_leaving_gives_notice_then_the_council_becomes_a_former_member_and_keeps_its_data(ctx, client, login_as):
+def test_leaving_gives_notice_then_the_council_becomes_a_former_member_and_keeps_its_data(
+    ctx, client, login_as
+):
     member = factories.member(joined_on=date(2024, 4, 1))
     factories.user(Role.COUNCIL_USER, member=member)
     login_as(factories.user(Role.ADMIN))
     leave_on = uk_today() + timedelta(days=90)
-    r = client.post(f"/admin/members/{member.id}/leaving", data={**date_parts("notice_given_on", uk_today()), **date_parts("ceased_on", leave_on)})
+    r = client.post(
+        f"/admin/members/{member.id}/leaving",
+        data={**date_parts("notice_given_on", uk_today()), **date_parts("ceased_on", leave_on)},
+    )
     assert r.status_code == 302
     db.session.refresh(member)
     assert services.status(member) == Status.LEAVING
     assert services.status(member, leave_on) == Status.FORMER
-    assert member in services.register_entries(leave_on)  # former members stay on the register, with a ceased date
+    assert member in services.register_entries(
+        leave_on
+    )  # former members stay on the register, with a ceased date
     assert len(member.users) == 1
 
 
 def test_leaving_date_before_joining_is_refused(ctx, client, login_as):
     member = factories.member(joined_on=date(2024, 4, 1))
     login_as(factories.user(Role.ADMIN))
-    r = client.post(f"/admin/members/{member.id}/leaving", data={**date_parts("notice_given_on", uk_today()), **date_parts("ceased_on", date(2024, 3, 1))})
+    r = client.post(
+        f"/admin/members/{member.id}/leaving",
+        data={
+            **date_parts("notice_given_on", uk_today()),
+            **date_parts("ceased_on", date(2024, 3, 1)),
+        },
+    )
     assert r.status_code == 400
     assert "Leaving date must be after the joining date" in text_of(r)
     db.session.refresh(member)
@@ -294,7 +387,9 @@ def test_founders_and_later_joiners_differ_only_in_the_record(ctx):
 
 def test_register_of_members_page_and_csv_come_from_the_membership_records(ctx, client, login_as):
     a = factories.member(joined_on=date(2024, 4, 1), address="Town Hall\nAdur")
-    b = factories.member(joined_on=date(2025, 1, 1), notice_given_on=date(2025, 6, 1), ceased_on=date(2025, 12, 31))
+    b = factories.member(
+        joined_on=date(2025, 1, 1), notice_given_on=date(2025, 6, 1), ceased_on=date(2025, 12, 31)
+    )
     factories.member(joined_on=None, onboarded=False)  # not yet a member: not on the register
     login_as(factories.user(Role.DIRECTOR))
     page = text_of(client.get("/register-of-members"))
@@ -317,10 +412,14 @@ def test_every_member_change_is_audited_with_what_changed(ctx, client, login_as)
     member = factories.member()
     admin = factories.user(Role.ADMIN)
     login_as(admin)
-    client.post(f"/admin/members/{member.id}/tasks/invoice-address", data={"invoice_address": "New address"})
+    client.post(
+        f"/admin/members/{member.id}/tasks/invoice-address", data={"invoice_address": "New address"}
+    )
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.member_id == member.id))
     assert event.action == "member.updated" and event.actor == admin.email
-    assert event.change_items == [("invoice_address", f"Accounts Payable\n{member.name}", "New address")]
+    assert event.change_items == [
+        ("invoice_address", f"Accounts Payable\n{member.name}", "New address")
+    ]
     page = text_of(client.get(f"/admin/members/{member.id}"))
     assert "Member: updated" in page and "New address" in page
 

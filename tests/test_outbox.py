@@ -100,11 +100,19 @@ def test_development_sends_mail_after_each_request(app, ctx, client, mailbox, se
     """`OUTBOX_SEND_AFTER_REQUEST` (on in development) sends what a request queued."""
     from company import create_app
 
-    dev = create_app("test", {**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "MAIL_PORT", "MAIL_SERVER")}, "OUTBOX_SEND_AFTER_REQUEST": send_after_request})
+    dev = create_app(
+        "test",
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "MAIL_PORT", "MAIL_SERVER")},
+            "OUTBOX_SEND_AFTER_REQUEST": send_after_request,
+        },
+    )
     dev.test_client_class = type(client)
     dev_client = dev.test_client()
     dev_client.post("/password-reset", data={"email": "nobody@example.com"})  # queues nothing
     outbox.queue("a@example.com", "Queued earlier", "body")
     db.session.commit()
     dev_client.get("/healthz")
-    assert len(mailbox.wait_for(1, timeout=1 if send_after_request else 0.3)) == (1 if send_after_request else 0)
+    assert len(mailbox.wait_for(1, timeout=1 if send_after_request else 0.3)) == (
+        1 if send_after_request else 0
+    )

@@ -16,11 +16,17 @@ def test_portal_home_shows_membership_status_and_dates(ctx, client, login_as):
     member = factories.member(founding=True)
     login_as(factories.user(Role.COUNCIL_USER, member=member))
     page = text_of(client.get("/portal/"))
-    assert member.name in page and "Member since 1 April 2025" in page and "Founding member Yes" in page
+    assert (
+        member.name in page
+        and "Member since 1 April 2025" in page
+        and "Founding member Yes" in page
+    )
     assert "Change" not in page  # only council administrators change details
 
 
-def test_council_admin_edits_contact_and_invoice_details_and_the_change_is_audited(ctx, client, login_as):
+def test_council_admin_edits_contact_and_invoice_details_and_the_change_is_audited(
+    ctx, client, login_as
+):
     member = factories.member()
     admin = factories.user(Role.COUNCIL_ADMIN, member=member)
     login_as(admin)
@@ -43,25 +49,40 @@ def test_council_admin_edits_contact_and_invoice_details_and_the_change_is_audit
     assert "Your council's details are saved" in text_of(client.get("/portal/"))
     db.session.refresh(member)
     assert member.po_required is True and member.supplier_number == "V-100"
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "member.details_changed_by_council"))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "member.details_changed_by_council")
+    )
     assert event.actor == admin.email
-    assert dict((k, (old, new)) for k, old, new in event.change_items)["finance_email"][1] == "ap@council.example"
+    assert (
+        dict((k, (old, new)) for k, old, new in event.change_items)["finance_email"][1]
+        == "ap@council.example"
+    )
 
 
 def test_details_form_errors_change_nothing(ctx, client, login_as):
     member = factories.member()
     login_as(factories.user(Role.COUNCIL_ADMIN, member=member))
     before = member.finance_email
-    page = text_of(client.post("/portal/details", data={"contact_name": "", "finance_email": "nope"}))
-    assert "Enter the main contact's full name" in page and "Enter an email address in the correct format" in page
+    page = text_of(
+        client.post("/portal/details", data={"contact_name": "", "finance_email": "nope"})
+    )
+    assert (
+        "Enter the main contact's full name" in page
+        and "Enter an email address in the correct format" in page
+    )
     db.session.refresh(member)
     assert member.finance_email == before
 
 
-def test_council_admin_invites_a_colleague_who_joins_the_same_council(ctx, client, login_as, mailbox):
+def test_council_admin_invites_a_colleague_who_joins_the_same_council(
+    ctx, client, login_as, mailbox
+):
     member = factories.member()
     login_as(factories.user(Role.COUNCIL_ADMIN, member=member))
-    r = client.post("/portal/users/invite", data={"name": "Colleague", "email": "colleague@council.example", "role": "council_user"})
+    r = client.post(
+        "/portal/users/invite",
+        data={"name": "Colleague", "email": "colleague@council.example", "role": "council_user"},
+    )
     assert r.headers["Location"] == "/portal/users"
     colleague = db.session.scalar(sa.select(User).where(User.email == "colleague@council.example"))
     assert colleague.member_id == member.id and colleague.role == Role.COUNCIL_USER
@@ -74,7 +95,9 @@ def test_council_admin_removes_a_colleague_after_confirming(ctx, client, login_a
     member = factories.member()
     login_as(factories.user(Role.COUNCIL_ADMIN, member=member))
     colleague = factories.user(Role.COUNCIL_USER, member=member)
-    assert f"Remove {colleague.name}?" in text_of(client.get(f"/portal/users/{colleague.id}/remove"))
+    assert f"Remove {colleague.name}?" in text_of(
+        client.get(f"/portal/users/{colleague.id}/remove")
+    )
     client.post(f"/portal/users/{colleague.id}/remove")
     db.session.refresh(colleague)
     assert colleague.active is False

@@ -23,10 +23,21 @@ def test_dates_read_the_uk_way(value, shown):
 def test_times_are_shown_in_uk_time_across_summer_time():
     assert uk_datetime(datetime(2026, 7, 1, 12, 30)) == "1 July 2026 at 1:30pm"  # BST
     assert uk_datetime(datetime(2026, 1, 1, 0, 5)) == "1 January 2026 at 12:05am"  # GMT
-    assert uk_date(datetime(2026, 3, 31, 23, 30)) == "1 April 2026"  # UTC late evening is the next UK day in BST
+    assert (
+        uk_date(datetime(2026, 3, 31, 23, 30)) == "1 April 2026"
+    )  # UTC late evening is the next UK day in BST
 
 
-@pytest.mark.parametrize("pence, shown", [(123450, "£1,234.50"), (5, "£0.05"), (0, "£0.00"), (-1200, "-£12.00"), (100000000, "£1,000,000.00")])
+@pytest.mark.parametrize(
+    "pence, shown",
+    [
+        (123450, "£1,234.50"),
+        (5, "£0.05"),
+        (0, "£0.00"),
+        (-1200, "-£12.00"),
+        (100000000, "£1,000,000.00"),
+    ],
+)
 def test_money_is_integer_pence_shown_in_pounds(pence, shown):
     assert money(pence) == shown
 
@@ -42,7 +53,9 @@ def test_layout_has_skip_link_generic_header_phase_banner_and_our_own_footer(cli
     assert "govuk-generic-header" in html and app.config["COMPANY_NAME"] in html
     assert "govuk-phase-banner" in html and "Beta" in html
     assert "govuk-footer" in html and "Registered in England and Wales" in html
-    assert "Crown copyright" not in html and "govuk-footer__crown" not in html and "GOV.UK" not in html
+    assert (
+        "Crown copyright" not in html and "govuk-footer__crown" not in html and "GOV.UK" not in html
+    )
     assert "<title>Home – Flatpack</title>" in html
     assert 'type="module"' in html
 
@@ -60,7 +73,7 @@ def test_navigation_depends_on_the_role(ctx, client, login_as):
 def test_navigation_marks_the_current_section(ctx, client, login_as):
     login_as(factories.user(Role.ADMIN))
     html = client.get("/admin/members").get_data(as_text=True)
-    assert 'govuk-service-navigation__item--active' in html.split("Members</")[0][-400:]
+    assert "govuk-service-navigation__item--active" in html.split("Members</")[0][-400:]
 
 
 def test_404_page_in_house_style(client):
@@ -88,13 +101,20 @@ def test_500_page_in_house_style(app):
 
 def test_flash_messages_are_notification_banners(ctx, client, login_as):
     login_as(factories.user(Role.ADMIN))
-    client.post("/admin/users/invite", data={"name": "A Person", "email": "a@example.com", "role": "finance"})
+    client.post(
+        "/admin/users/invite",
+        data={"name": "A Person", "email": "a@example.com", "role": "finance"},
+    )
     html = client.get("/admin/users").get_data(as_text=True)
-    assert "govuk-notification-banner--success" in html and "Invitation sent to a@example.com" in html
+    assert (
+        "govuk-notification-banner--success" in html and "Invitation sent to a@example.com" in html
+    )
 
 
 def test_error_summary_links_to_the_field_in_error(client):
-    html = client.post("/apply", data={"contact_name": "", "proposed_start-day": "1"}).get_data(as_text=True)
+    html = client.post("/apply", data={"contact_name": "", "proposed_start-day": "1"}).get_data(
+        as_text=True
+    )
     assert "govuk-error-summary" in html
     assert 'href="#contact_name"' in html
     assert 'href="#proposed_start-month"' in html  # a date error points at the first missing part

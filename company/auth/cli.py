@@ -24,7 +24,9 @@ def create(email, name, role, member_id, password):
         if member is None:
             raise click.UsageError(f"No member council with id {member_id}")
     try:
-        user = services.create_user(email, name or email.split("@")[0], Role(role), password, member=member)
+        user = services.create_user(
+            email, name or email.split("@")[0], Role(role), password, member=member
+        )
     except services.AuthError as exc:
         raise click.UsageError(str(exc)) from exc
     db.session.commit()

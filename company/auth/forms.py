@@ -39,7 +39,9 @@ class InviteStaffForm(FlaskForm):
     email = email_field(required="Enter their email address")
     role = SelectField(
         "Role",
-        choices=choices([("", "Choose a role")] + [(r.value, ROLE_LABELS[r]) for r in Role if r in STAFF_ROLES]),
+        choices=choices(
+            [("", "Choose a role")] + [(r.value, ROLE_LABELS[r]) for r in Role if r in STAFF_ROLES]
+        ),
         validators=[Required("Select a role")],
     )
 
@@ -51,8 +53,14 @@ class InviteCouncilUserForm(FlaskForm):
         "Role",
         choices=choices(
             [
-                (Role.COUNCIL_USER.value, "Council user – can see the council's membership and documents"),
-                (Role.COUNCIL_ADMIN.value, "Council administrator – can also manage users and details"),
+                (
+                    Role.COUNCIL_USER.value,
+                    "Council user – can see the council's membership and documents",
+                ),
+                (
+                    Role.COUNCIL_ADMIN.value,
+                    "Council administrator – can also manage users and details",
+                ),
             ]
         ),
         default=Role.COUNCIL_USER.value,

@@ -69,7 +69,8 @@ def authenticate(email: str, password: str, address: str) -> User:
     window = cfg["SIGNIN_WINDOW_MINUTES"]
     since = utcnow() - timedelta(minutes=window)
     if (
-        _recent_failures(SignInAttempt.email, email, since) >= cfg["SIGNIN_MAX_FAILURES_PER_ACCOUNT"]
+        _recent_failures(SignInAttempt.email, email, since)
+        >= cfg["SIGNIN_MAX_FAILURES_PER_ACCOUNT"]
         or _recent_failures(SignInAttempt.address, address, since)
         >= cfg["SIGNIN_MAX_FAILURES_PER_ADDRESS"]
     ):
@@ -151,13 +152,20 @@ def invite(email: str, name: str, role: Role, invited_by: User | None, member=No
         user, before = User(email=email, name=name, role=role, member=member), None
         db.session.add(user)
     db.session.flush()
-    token = _new_token(user, INVITE, timedelta(days=current_app.config["INVITE_VALID_DAYS"]), invited_by)
+    token = _new_token(
+        user, INVITE, timedelta(days=current_app.config["INVITE_VALID_DAYS"]), invited_by
+    )
     audit.record(
         "user.invited",
         "user",
         user.id,
         member_id=member.id if member else None,
-        changes={"email": email, "role": role.value, "name": name, **({"reactivated": True} if before else {})},
+        changes={
+            "email": email,
+            "role": role.value,
+            "name": name,
+            **({"reactivated": True} if before else {}),
+        },
         actor=invited_by,
     )
     _email(
@@ -178,7 +186,13 @@ def accept_invitation(token: str, password: str) -> User:
     check_new_password(password)
     row.used_at = utcnow()
     row.user.password_hash = hash_password(password)
-    audit.record("user.invitation_accepted", "user", row.user.id, member_id=row.user.member_id, actor=row.user)
+    audit.record(
+        "user.invitation_accepted",
+        "user",
+        row.user.id,
+        member_id=row.user.member_id,
+        actor=row.user,
+    )
     db.session.commit()
     return row.user
 
@@ -207,11 +221,17 @@ def reset_password(token: str, password: str) -> User:
     # Using one link spends every outstanding reset link for the account.
     db.session.execute(
         sa.update(AuthToken)
-        .where(AuthToken.user_id == row.user_id, AuthToken.purpose == RESET, AuthToken.used_at.is_(None))
+        .where(
+            AuthToken.user_id == row.user_id,
+            AuthToken.purpose == RESET,
+            AuthToken.used_at.is_(None),
+        )
         .values(used_at=now)
     )
     row.user.password_hash = hash_password(password)
-    audit.record("user.password_reset", "user", row.user.id, member_id=row.user.member_id, actor=row.user)
+    audit.record(
+        "user.password_reset", "user", row.user.id, member_id=row.user.member_id, actor=row.user
+    )
     db.session.commit()
     return row.user
 
@@ -224,7 +244,13 @@ def create_user(email: str, name: str, role: Role, password: str, member=None, a
         raise AuthError(f"A user with the email address {email} already exists")
     if (role in COUNCIL_ROLES) != (member is not None):
         raise AuthError("Council roles need --member-id; other roles must not have one")
-    user = User(email=email.strip().lower(), name=name, role=role, member=member, password_hash=hash_password(password))
+    user = User(
+        email=email.strip().lower(),
+        name=name,
+        role=role,
+        member=member,
+        password_hash=hash_password(password),
+    )
     db.session.add(user)
     db.session.flush()
     audit.record(
@@ -245,5 +271,12 @@ def remove_user(user: User, actor: User) -> None:
     if not user.active:
         raise AuthError(f"{user.name} has already been removed")
     user.active = False
-    audit.record("user.removed", "user", user.id, member_id=user.member_id, changes={"active": [True, False]}, actor=actor)
+    audit.record(
+        "user.removed",
+        "user",
+        user.id,
+        member_id=user.member_id,
+        changes={"active": [True, False]},
+        actor=actor,
+    )
     db.session.commit()

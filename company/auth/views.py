@@ -34,7 +34,9 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "-")
+            user = services.authenticate(
+                form.email.data, form.password.data, request.remote_addr or "-"
+            )
         except services.AuthError as exc:
             form.email.errors.append(str(exc))
         else:
@@ -88,7 +90,9 @@ def reset_password(token: str):
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str):
-    return _set_password(token, services.INVITE, services.accept_invitation, "auth/accept_invitation.html")
+    return _set_password(
+        token, services.INVITE, services.accept_invitation, "auth/accept_invitation.html"
+    )
 
 
 # Company users (admin)
@@ -98,7 +102,9 @@ def accept_invitation(token: str):
 @allow(Role.ADMIN)
 def list_users():
     users = db.session.scalars(
-        sa.select(User).options(sa.orm.joinedload(User.member)).order_by(User.active.desc(), User.name)
+        sa.select(User)
+        .options(sa.orm.joinedload(User.member))
+        .order_by(User.active.desc(), User.name)
     ).all()
     staff = [u for u in users if u.role in STAFF_ROLES]
     council = [u for u in users if u.role not in STAFF_ROLES]

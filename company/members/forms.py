@@ -21,7 +21,10 @@ from . import authorities
 def council_choices():
     return choices(
         [("", "Choose your council")]
-        + [(a.gss_code, f"{a.name} ({a.type_name}, {a.region})") for a in authorities.current(uk_today())]
+        + [
+            (a.gss_code, f"{a.name} ({a.type_name}, {a.region})")
+            for a in authorities.current(uk_today())
+        ]
     )
 
 
@@ -33,10 +36,14 @@ class ApplyForm(FlaskForm):
         description="For example, a parish council or a fire and rescue authority",
     )
     other_address = TextAreaField("Its address", [Optional(), Length(max=500)])
-    contact_name = StringField("Your full name", [Required("Enter your full name"), Length(max=120)])
+    contact_name = StringField(
+        "Your full name", [Required("Enter your full name"), Length(max=120)]
+    )
     contact_email = email_field("Your work email address", "Enter your work email address")
     contact_role = StringField(
-        "Your role", [Required("Enter your role"), Length(max=120)], description="For example, Head of Digital"
+        "Your role",
+        [Required("Enter your role"), Length(max=120)],
+        description="For example, Head of Digital",
     )
     proposed_start = DateField(
         "Proposed start date",
@@ -50,11 +57,15 @@ class ApplyForm(FlaskForm):
 
 
 class AddMemberForm(ApplyForm):
-    contact_name = StringField("Contact's full name", [Required("Enter the contact's full name"), Length(max=120)])
+    contact_name = StringField(
+        "Contact's full name", [Required("Enter the contact's full name"), Length(max=120)]
+    )
     contact_email = email_field("Contact's email address", "Enter the contact's email address")
     contact_role = StringField("Contact's role", [Optional(), Length(max=120)])
     proposed_start = DateField("Proposed joining date", [Optional()])
-    approved_on = DateField("Date the board approved", [Required("Enter the date the board approved")])
+    approved_on = DateField(
+        "Date the board approved", [Required("Enter the date the board approved")]
+    )
     resolution = StringField(
         "Board resolution reference",
         [Required("Enter the board resolution reference"), Length(max=100)],
@@ -64,7 +75,9 @@ class AddMemberForm(ApplyForm):
 
 
 class ApproveForm(FlaskForm):
-    approved_on = DateField("Date the board approved", [Required("Enter the date the board approved")])
+    approved_on = DateField(
+        "Date the board approved", [Required("Enter the date the board approved")]
+    )
     resolution = StringField(
         "Board resolution reference",
         [Required("Enter the board resolution reference"), Length(max=100)],
@@ -82,15 +95,22 @@ class DeclineForm(FlaskForm):
 
 
 class AgreementForm(FlaskForm):
-    signed_on = DateField("Date the membership agreement was signed", [Required("Enter the date the agreement was signed")])
+    signed_on = DateField(
+        "Date the membership agreement was signed",
+        [Required("Enter the date the agreement was signed")],
+    )
 
 
 class AddressForm(FlaskForm):
-    address = TextAreaField("Council address", [Required("Enter the council's address"), Length(max=500)])
+    address = TextAreaField(
+        "Council address", [Required("Enter the council's address"), Length(max=500)]
+    )
 
 
 class InvoiceAddressForm(FlaskForm):
-    invoice_address = TextAreaField("Invoice address", [Required("Enter the invoice address"), Length(max=500)])
+    invoice_address = TextAreaField(
+        "Invoice address", [Required("Enter the invoice address"), Length(max=500)]
+    )
 
 
 class FinanceContactForm(FlaskForm):
@@ -119,7 +139,9 @@ class JoiningForm(FlaskForm):
 
 
 class LeavingForm(FlaskForm):
-    notice_given_on = DateField("Date notice was given", [Required("Enter the date notice was given")])
+    notice_given_on = DateField(
+        "Date notice was given", [Required("Enter the date notice was given")]
+    )
     ceased_on = DateField(
         "Leaving date",
         [Required("Enter the leaving date")],
@@ -130,16 +152,27 @@ class LeavingForm(FlaskForm):
 class DetailsForm(FlaskForm):
     """What a council administrator may change about their own council."""
 
-    contact_name = StringField("Main contact's full name", [Required("Enter the main contact's full name"), Length(max=120)])
-    contact_email = email_field("Main contact's email address", "Enter the main contact's email address")
+    contact_name = StringField(
+        "Main contact's full name",
+        [Required("Enter the main contact's full name"), Length(max=120)],
+    )
+    contact_email = email_field(
+        "Main contact's email address", "Enter the main contact's email address"
+    )
     contact_role = StringField("Main contact's role", [Optional(), Length(max=120)])
-    address = TextAreaField("Council address", [Required("Enter the council's address"), Length(max=500)])
-    invoice_address = TextAreaField("Invoice address", [Required("Enter the invoice address"), Length(max=500)])
+    address = TextAreaField(
+        "Council address", [Required("Enter the council's address"), Length(max=500)]
+    )
+    invoice_address = TextAreaField(
+        "Invoice address", [Required("Enter the invoice address"), Length(max=500)]
+    )
     finance_email = EmailField(
         "Finance contact email",
         [Required("Enter the finance contact email address"), Email(EMAIL_FORMAT), Length(max=254)],
     )
-    supplier_number = StringField("Our supplier number at your council (optional)", [Optional(), Length(max=50)])
+    supplier_number = StringField(
+        "Our supplier number at your council (optional)", [Optional(), Length(max=50)]
+    )
     po_required = RadioField(
         "Do you need a purchase order number on every invoice?",
         choices=choices([("yes", "Yes"), ("no", "No")]),

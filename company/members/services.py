@@ -79,16 +79,28 @@ class Body:
     address: str | None = None
 
 
-def body_from(gss_code: str | None, other_name: str | None, other_address: str | None, other_type: str | None = None) -> Body:
+def body_from(
+    gss_code: str | None,
+    other_name: str | None,
+    other_address: str | None,
+    other_type: str | None = None,
+) -> Body:
     gss_code, other_name = (gss_code or "").strip(), (other_name or "").strip()
     if gss_code and other_name:
-        raise MemberError("Choose a council from the list or enter another body's name, not both", "gss_code")
+        raise MemberError(
+            "Choose a council from the list or enter another body's name, not both", "gss_code"
+        )
     if gss_code:
         authority = authorities.get(gss_code)
         if authority is None:
-            raise MemberError(f"{gss_code} is not a GSS code on the official list of councils", "gss_code")
+            raise MemberError(
+                f"{gss_code} is not a GSS code on the official list of councils", "gss_code"
+            )
         if not authority.current_on(uk_today()):
-            raise MemberError(f"{authority.name} no longer exists; choose the council that replaced it", "gss_code")
+            raise MemberError(
+                f"{authority.name} no longer exists; choose the council that replaced it",
+                "gss_code",
+            )
         return Body(
             name=authority.name,
             body_type=authority.type_name,
@@ -99,8 +111,15 @@ def body_from(gss_code: str | None, other_name: str | None, other_address: str |
     if other_name:
         if not (other_address or "").strip():
             raise MemberError("Enter the body's address", "other_address")
-        return Body(name=other_name, body_type=(other_type or "").strip() or "Other public body", address=other_address.strip())
-    raise MemberError("Select your council, or enter the name of your organisation if it is not listed", "gss_code")
+        return Body(
+            name=other_name,
+            body_type=(other_type or "").strip() or "Other public body",
+            address=other_address.strip(),
+        )
+    raise MemberError(
+        "Select your council, or enter the name of your organisation if it is not listed",
+        "gss_code",
+    )
 
 
 def _check_not_already(body: Body) -> None:
@@ -114,13 +133,26 @@ def _check_not_already(body: Body) -> None:
     if member is not None:
         state = status(member)
         if state == Status.FORMER:
-            raise MemberError(f"{member.name} is a former member; contact the company secretary to rejoin", "gss_code")
-        raise MemberError(f"{member.name} is already a member (status: {state.label.lower()})", "gss_code")
-    if db.session.scalar(sa.select(Application.id).where(same_application, Application.status == ApplicationStatus.OPEN)):
-        raise MemberError(f"{body.name} already has an application waiting for a decision", "gss_code")
+            raise MemberError(
+                f"{member.name} is a former member; contact the company secretary to rejoin",
+                "gss_code",
+            )
+        raise MemberError(
+            f"{member.name} is already a member (status: {state.label.lower()})", "gss_code"
+        )
+    if db.session.scalar(
+        sa.select(Application.id).where(
+            same_application, Application.status == ApplicationStatus.OPEN
+        )
+    ):
+        raise MemberError(
+            f"{body.name} already has an application waiting for a decision", "gss_code"
+        )
 
 
-def submit_application(body: Body, contact_name: str, contact_email: str, contact_role: str, proposed_start: date) -> Application:
+def submit_application(
+    body: Body, contact_name: str, contact_email: str, contact_role: str, proposed_start: date
+) -> Application:
     _check_not_already(body)
     if proposed_start < uk_today():
         raise MemberError("Proposed start date must be today or in the future", "proposed_start")
@@ -138,25 +170,42 @@ def submit_application(body: Body, contact_name: str, contact_email: str, contac
     )
     db.session.add(application)
     db.session.flush()
-    audit.record("application.submitted", "application", application.id, changes={"name": body.name, "contact_email": contact_email}, actor="public")
-    _email(application.contact_email, f"We have your application to join {_company()}", "application_received", application=application)
+    audit.record(
+        "application.submitted",
+        "application",
+        application.id,
+        changes={"name": body.name, "contact_email": contact_email},
+        actor="public",
+    )
+    _email(
+        application.contact_email,
+        f"We have your application to join {_company()}",
+        "application_received",
+        application=application,
+    )
     try:
         db.session.commit()
     except sa.exc.IntegrityError as exc:  # a simultaneous application for the same council
         db.session.rollback()
-        raise MemberError(f"{body.name} already has an application waiting for a decision", "gss_code") from exc
+        raise MemberError(
+            f"{body.name} already has an application waiting for a decision", "gss_code"
+        ) from exc
     return application
 
 
 def open_applications() -> list[Application]:
     return db.session.scalars(
-        sa.select(Application).where(Application.status == ApplicationStatus.OPEN).order_by(Application.submitted_at)
+        sa.select(Application)
+        .where(Application.status == ApplicationStatus.OPEN)
+        .order_by(Application.submitted_at)
     ).all()
 
 
 def _check_open(application: Application) -> None:
     if application.status != ApplicationStatus.OPEN:
-        raise MemberError(f"This application was already {application.status.value} on {uk_date(application.decided_at)}")
+        raise MemberError(
+            f"This application was already {application.status.value} on {uk_date(application.decided_at)}"
+        )
 
 
 def _check_approval(approved_on: date, resolution: str) -> None:
@@ -166,7 +215,13 @@ def _check_approval(approved_on: date, resolution: str) -> None:
         raise MemberError("Enter the board resolution reference", "resolution")
 
 
-def approve_application(application: Application, approved_on: date, resolution: str, actor: User, founding: bool = False) -> Member:
+def approve_application(
+    application: Application,
+    approved_on: date,
+    resolution: str,
+    actor: User,
+    founding: bool = False,
+) -> Member:
     _check_open(application)
     _check_approval(approved_on, resolution)
     member = Member(
@@ -185,12 +240,35 @@ def approve_application(application: Application, approved_on: date, resolution:
         proposed_joining_on=application.proposed_start,
     )
     db.session.add(member)
-    application.status, application.decided_at, application.decided_by = ApplicationStatus.APPROVED, utcnow(), actor
+    application.status, application.decided_at, application.decided_by = (
+        ApplicationStatus.APPROVED,
+        utcnow(),
+        actor,
+    )
     application.member = member
     db.session.flush()
-    audit.record("application.approved", "application", application.id, member_id=member.id, changes={"approved_on": approved_on.isoformat(), "resolution": resolution.strip()}, actor=actor)
-    audit.record("member.created", "member", member.id, member_id=member.id, changes={"name": member.name, "status": "onboarding"}, actor=actor)
-    _email(member.contact_email, f"{member.name}: your application to join {_company()} is approved", "application_approved", member=member)
+    audit.record(
+        "application.approved",
+        "application",
+        application.id,
+        member_id=member.id,
+        changes={"approved_on": approved_on.isoformat(), "resolution": resolution.strip()},
+        actor=actor,
+    )
+    audit.record(
+        "member.created",
+        "member",
+        member.id,
+        member_id=member.id,
+        changes={"name": member.name, "status": "onboarding"},
+        actor=actor,
+    )
+    _email(
+        member.contact_email,
+        f"{member.name}: your application to join {_company()} is approved",
+        "application_approved",
+        member=member,
+    )
     db.session.commit()
     return member
 
@@ -199,19 +277,47 @@ def decline_application(application: Application, reason: str, actor: User) -> N
     _check_open(application)
     if not reason.strip():
         raise MemberError("Enter the reason for declining; it is sent to the applicant", "reason")
-    application.status, application.decided_at, application.decided_by = ApplicationStatus.DECLINED, utcnow(), actor
+    application.status, application.decided_at, application.decided_by = (
+        ApplicationStatus.DECLINED,
+        utcnow(),
+        actor,
+    )
     application.decline_reason = reason.strip()
-    audit.record("application.declined", "application", application.id, changes={"reason": reason.strip()}, actor=actor)
-    _email(application.contact_email, f"Your application to join {_company()}", "application_declined", application=application)
+    audit.record(
+        "application.declined",
+        "application",
+        application.id,
+        changes={"reason": reason.strip()},
+        actor=actor,
+    )
+    _email(
+        application.contact_email,
+        f"Your application to join {_company()}",
+        "application_declined",
+        application=application,
+    )
     db.session.commit()
 
 
-def add_member(body: Body, contact_name: str, contact_email: str, contact_role: str, approved_on: date, resolution: str, founding: bool, proposed_joining_on: date | None, actor: User) -> Member:
+def add_member(
+    body: Body,
+    contact_name: str,
+    contact_email: str,
+    contact_role: str,
+    approved_on: date,
+    resolution: str,
+    founding: bool,
+    proposed_joining_on: date | None,
+    actor: User,
+) -> Member:
     """An admin adds a council directly (for example a founder, approved at incorporation)."""
     _check_not_already(body)
     _check_approval(approved_on, resolution)
     if proposed_joining_on and proposed_joining_on < approved_on:
-        raise MemberError("Proposed joining date must be the same as or after the date of approval", "proposed_joining_on")
+        raise MemberError(
+            "Proposed joining date must be the same as or after the date of approval",
+            "proposed_joining_on",
+        )
     member = Member(
         name=body.name,
         gss_code=body.gss_code,
@@ -229,7 +335,19 @@ def add_member(body: Body, contact_name: str, contact_email: str, contact_role: 
     )
     db.session.add(member)
     db.session.flush()
-    audit.record("member.created", "member", member.id, member_id=member.id, changes={"name": member.name, "founding": founding, "approved_on": approved_on.isoformat(), "resolution": resolution.strip()}, actor=actor)
+    audit.record(
+        "member.created",
+        "member",
+        member.id,
+        member_id=member.id,
+        changes={
+            "name": member.name,
+            "founding": founding,
+            "approved_on": approved_on.isoformat(),
+            "resolution": resolution.strip(),
+        },
+        actor=actor,
+    )
     db.session.commit()
     return member
 
@@ -246,22 +364,57 @@ class Task:
 
 
 def first_user_invited(member: Member) -> bool:
-    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.member_id == member.id)))
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(User).where(User.member_id == member.id)
+        )
+    )
 
 
 def onboarding_tasks(member: Member) -> list[Task]:
-    po = {None: "", True: "Yes, a purchase order number is required", False: "No purchase order needed"}[member.po_required]
+    po = {
+        None: "",
+        True: "Yes, a purchase order number is required",
+        False: "No purchase order needed",
+    }[member.po_required]
     return [
-        Task("agreement", "Membership agreement signed", member.agreement_signed_on is not None, uk_date(member.agreement_signed_on)),
-        Task("address", "Council address (for the register of members)", bool(member.address), member.address or ""),
-        Task("invoice-address", "Invoice address", bool(member.invoice_address), member.invoice_address or ""),
-        Task("finance-contact", "Finance contact email", bool(member.finance_email), member.finance_email or ""),
-        Task("purchase-orders", "Purchase orders and supplier number", member.po_required is not None, po + (f"; supplier number {member.supplier_number}" if member.supplier_number else "")),
+        Task(
+            "agreement",
+            "Membership agreement signed",
+            member.agreement_signed_on is not None,
+            uk_date(member.agreement_signed_on),
+        ),
+        Task(
+            "address",
+            "Council address (for the register of members)",
+            bool(member.address),
+            member.address or "",
+        ),
+        Task(
+            "invoice-address",
+            "Invoice address",
+            bool(member.invoice_address),
+            member.invoice_address or "",
+        ),
+        Task(
+            "finance-contact",
+            "Finance contact email",
+            bool(member.finance_email),
+            member.finance_email or "",
+        ),
+        Task(
+            "purchase-orders",
+            "Purchase orders and supplier number",
+            member.po_required is not None,
+            po + (f"; supplier number {member.supplier_number}" if member.supplier_number else ""),
+        ),
         Task("first-user", "First portal user invited", first_user_invited(member)),
     ]
 
 
-def update_member(member: Member, values: dict, actor: User, action: str = "member.updated") -> dict:
+def update_member(
+    member: Member, values: dict, actor: User, action: str = "member.updated"
+) -> dict:
     """Change fields of a member, auditing exactly what changed."""
     changes = audit.changes_of(member, values)
     if changes:
@@ -291,27 +444,46 @@ def invite_council_user(member: Member, email: str, name: str, role: Role, actor
 def confirm_joining(member: Member, joined_on: date, actor: User) -> None:
     """The council becomes a member (and enters the register) on `joined_on`."""
     if member.joined_on is not None:
-        raise MemberError(f"{member.name} joined on {uk_date(member.joined_on)}; that date cannot be changed here")
+        raise MemberError(
+            f"{member.name} joined on {uk_date(member.joined_on)}; that date cannot be changed here"
+        )
     missing = [t.title for t in onboarding_tasks(member) if not t.done]
     if missing:
-        raise MemberError("Complete the onboarding checklist first: " + ", ".join(missing).lower(), "joined_on")
+        raise MemberError(
+            "Complete the onboarding checklist first: " + ", ".join(missing).lower(), "joined_on"
+        )
     if joined_on < member.approved_on:
-        raise MemberError(f"Joining date must be the same as or after the date the board approved ({uk_date(member.approved_on)})", "joined_on")
+        raise MemberError(
+            f"Joining date must be the same as or after the date the board approved ({uk_date(member.approved_on)})",
+            "joined_on",
+        )
     update_member(member, {"joined_on": joined_on}, actor, "member.joining_confirmed")
 
 
 def record_leaving(member: Member, notice_given_on: date, ceased_on: date, actor: User) -> None:
     if member.joined_on is None:
-        raise MemberError(f"{member.name} has not joined yet, so it cannot leave", "notice_given_on")
+        raise MemberError(
+            f"{member.name} has not joined yet, so it cannot leave", "notice_given_on"
+        )
     if member.ceased_on is not None and status(member) == Status.FORMER:
         raise MemberError(f"{member.name} ceased to be a member on {uk_date(member.ceased_on)}")
     if notice_given_on < member.joined_on:
-        raise MemberError("Date notice was given must be on or after the joining date", "notice_given_on")
+        raise MemberError(
+            "Date notice was given must be on or after the joining date", "notice_given_on"
+        )
     if notice_given_on > uk_today():
         raise MemberError("Date notice was given must be today or in the past", "notice_given_on")
     if ceased_on <= member.joined_on or ceased_on < notice_given_on:
-        raise MemberError("Leaving date must be after the joining date and on or after the notice date", "ceased_on")
-    update_member(member, {"notice_given_on": notice_given_on, "ceased_on": ceased_on}, actor, "member.leaving_recorded")
+        raise MemberError(
+            "Leaving date must be after the joining date and on or after the notice date",
+            "ceased_on",
+        )
+    update_member(
+        member,
+        {"notice_given_on": notice_given_on, "ceased_on": ceased_on},
+        actor,
+        "member.leaving_recorded",
+    )
 
 
 # Lists and the register
@@ -328,7 +500,9 @@ def register_entries(as_of: date | None = None) -> list[Member]:
     """The register of members (CA 2006 s113), read straight from the membership records."""
     as_of = as_of or uk_today()
     return db.session.scalars(
-        sa.select(Member).where(Member.joined_on.is_not(None), Member.joined_on <= as_of).order_by(Member.joined_on, Member.name)
+        sa.select(Member)
+        .where(Member.joined_on.is_not(None), Member.joined_on <= as_of)
+        .order_by(Member.joined_on, Member.name)
     ).all()
 
 
@@ -341,14 +515,23 @@ def register_csv(entries: list[Member], as_of: date) -> str:
     writer.writerow(REGISTER_COLUMNS)
     for m in entries:
         ceased = m.ceased_on.isoformat() if m.ceased_on and m.ceased_on <= as_of else ""
-        writer.writerow([m.name, " ".join((m.address or "").split("\n")).strip(), m.joined_on.isoformat(), ceased])
+        writer.writerow(
+            [
+                m.name,
+                " ".join((m.address or "").split("\n")).strip(),
+                m.joined_on.isoformat(),
+                ceased,
+            ]
+        )
     return out.getvalue()
 
 
 def pending_invitations(member: Member) -> list[User]:
     """Users invited but not yet signed up (no password), with a live or expired link."""
     return db.session.scalars(
-        sa.select(User).where(User.member_id == member.id, User.password_hash.is_(None), User.active.is_(True))
+        sa.select(User).where(
+            User.member_id == member.id, User.password_hash.is_(None), User.active.is_(True)
+        )
     ).all()
 
 
@@ -362,4 +545,3 @@ def _company() -> str:
 def _email(to: str, subject: str, template: str, **context) -> None:
     context.setdefault("portal_link", current_app.config["BASE_URL"] + url_for("auth.sign_in"))
     outbox.queue(to, subject, render_template(f"emails/{template}.txt", **context))
-

@@ -35,7 +35,11 @@ def apply():
     if form.validate_on_submit():
         try:
             application = services.submit_application(
-                _body(form), form.contact_name.data, form.contact_email.data, form.contact_role.data, form.proposed_start.data
+                _body(form),
+                form.contact_name.data,
+                form.contact_email.data,
+                form.contact_role.data,
+                form.proposed_start.data,
             )
         except MemberError as exc:
             _attach(form, exc)
@@ -64,18 +68,31 @@ def show_application(application_id: int):
     try:
         if decision == "approve" and approve.validate_on_submit():
             member = services.approve_application(
-                application, approve.approved_on.data, approve.resolution.data, current_user, approve.founding.data
+                application,
+                approve.approved_on.data,
+                approve.resolution.data,
+                current_user,
+                approve.founding.data,
             )
             flash(f"{member.name} is approved. Work through its onboarding checklist.", "success")
             return redirect(url_for("members.show_member", member_id=member.id))
         if decision == "decline" and decline.validate_on_submit():
             services.decline_application(application, decline.reason.data, current_user)
-            flash(f"The application from {application.name} is declined; the applicant has been emailed.", "success")
+            flash(
+                f"The application from {application.name} is declined; the applicant has been emailed.",
+                "success",
+            )
             return redirect(url_for("members.list_applications"))
     except MemberError as exc:
         _attach(approve if decision == "approve" else decline, exc)
     form = approve if decision == "approve" else decline if decision == "decline" else None
-    return render_template("members/application.html", application=application, approve=approve, decline=decline, form=form)
+    return render_template(
+        "members/application.html",
+        application=application,
+        approve=approve,
+        decline=decline,
+        form=form,
+    )
 
 
 # Members (staff)
@@ -84,7 +101,9 @@ def show_application(application_id: int):
 @bp.route("/admin/members")
 @staff
 def list_members():
-    return render_template("members/members.html", groups=services.members_by_status(), status_type=services.Status)
+    return render_template(
+        "members/members.html", groups=services.members_by_status(), status_type=services.Status
+    )
 
 
 @bp.route("/admin/members/new", methods=["GET", "POST"])
@@ -131,7 +150,10 @@ TASKS = {
 
 def _task_values(task: str, form) -> dict:
     if task == "purchase-orders":
-        return {"po_required": form.po_required.data == "yes", "supplier_number": form.supplier_number.data or None}
+        return {
+            "po_required": form.po_required.data == "yes",
+            "supplier_number": form.supplier_number.data or None,
+        }
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
 
 
@@ -181,7 +203,9 @@ def invite_user(member_id: int):
         form.name.data, form.email.data = member.contact_name, member.contact_email
     if form.validate_on_submit():
         try:
-            services.invite_council_user(member, form.email.data, form.name.data, Role(form.role.data), current_user)
+            services.invite_council_user(
+                member, form.email.data, form.name.data, Role(form.role.data), current_user
+            )
         except MemberError as exc:
             _attach(form, exc)
         else:
@@ -213,11 +237,16 @@ def record_leaving(member_id: int):
     form = forms.LeavingForm()
     if form.validate_on_submit():
         try:
-            services.record_leaving(member, form.notice_given_on.data, form.ceased_on.data, current_user)
+            services.record_leaving(
+                member, form.notice_given_on.data, form.ceased_on.data, current_user
+            )
         except MemberError as exc:
             _attach(form, exc)
         else:
-            flash(f"Notice recorded: {member.name} leaves on {form.ceased_on.data:%-d %B %Y}.", "success")
+            flash(
+                f"Notice recorded: {member.name} leaves on {form.ceased_on.data:%-d %B %Y}.",
+                "success",
+            )
             return redirect(url_for("members.show_member", member_id=member.id))
     return _member_page(member, form, leaving_form=form)
 
@@ -244,7 +273,9 @@ def _member_page(member, form_with_errors=None, **page_forms):
 @REGISTER
 def register():
     as_of = uk_today()
-    return render_template("members/register.html", entries=services.register_entries(as_of), as_of=as_of)
+    return render_template(
+        "members/register.html", entries=services.register_entries(as_of), as_of=as_of
+    )
 
 
 @bp.route("/register-of-members.csv")
@@ -255,5 +286,7 @@ def register_csv():
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="register-of-members-{as_of.isoformat()}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="register-of-members-{as_of.isoformat()}.csv"'
+        },
     )

@@ -47,7 +47,9 @@ def invite_user():
     form = InviteCouncilUserForm()
     if form.validate_on_submit():
         try:
-            member_services.invite_council_user(member, form.email.data, form.name.data, Role(form.role.data), current_user)
+            member_services.invite_council_user(
+                member, form.email.data, form.name.data, Role(form.role.data), current_user
+            )
         except member_services.MemberError as exc:
             _attach(form, exc)
         else:
@@ -85,8 +87,9 @@ def edit_details():
             if name not in {"csrf_token", "po_required"}
         }
         values["po_required"] = form.po_required.data == "yes"
-        member_services.update_member(member, values, current_user, "member.details_changed_by_council")
+        member_services.update_member(
+            member, values, current_user, "member.details_changed_by_council"
+        )
         flash("Your council's details are saved.", "success")
         return redirect(url_for("portal.home"))
     return render_template("portal/details.html", member=member, form=form)
-

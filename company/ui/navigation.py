@@ -18,7 +18,13 @@ ITEMS = [
 ANONYMOUS = [("Apply to join", "members.apply"), ("Sign in", "auth.sign_in")]
 ACTIVE_GROUPS = {
     "members.list_applications": ("members.list_applications", "members.show_application"),
-    "members.list_members": ("members.list_members", "members.show_member", "members.add_member", "members.edit_task", "members.invite_user"),
+    "members.list_members": (
+        "members.list_members",
+        "members.show_member",
+        "members.add_member",
+        "members.edit_task",
+        "members.invite_user",
+    ),
     "auth.list_users": ("auth.",),
     "portal.users": ("portal.users", "portal.invite_user", "portal.remove_user"),
     "portal.home": ("portal.home", "portal.edit_details"),
