@@ -39,7 +39,7 @@ lint: setup
 	$(BIN)/ruff format --check company billing tests bench
 
 bench: setup
-	$(BIN)/python bench/register.py
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) node_modules company/static/govuk instance
