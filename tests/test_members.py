@@ -105,6 +105,19 @@ def test_bad_applications_get_a_specific_error_and_save_nothing(ctx, client, ove
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 0
 
 
+def test_an_empty_application_lists_every_missing_answer_at_once(client):
+    page = text_of(client.post("/apply", data={}))
+    summary = page.split("There is a problem")[1].split("Apply to join")[0]
+    for message in [
+        "Select your council, or enter the name",
+        "Enter your full name",
+        "Enter your work email address",
+        "Enter your role",
+        "Enter the proposed start date",
+    ]:
+        assert message in summary
+
+
 def test_unknown_gss_code_is_refused_by_the_service(ctx):
     with pytest.raises(MemberError, match="not a GSS code on the official list"):
         services.body_from("E99999999", None, None)

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import Email, Length, Optional, ValidationError
 
 from company.auth.forms import EMAIL_FORMAT, email_field
 from company.clock import uk_today
@@ -29,13 +29,13 @@ def council_choices():
 
 
 class ApplyForm(FlaskForm):
-    gss_code = SelectField("Council", validators=[Optional()])
+    gss_code = SelectField("Council")
     other_name = StringField(
         "Or, if your organisation is not a council on the list, its name",
-        [Optional(), Length(max=200)],
+        [Length(max=200)],
         description="For example, a parish council or a fire and rescue authority",
     )
-    other_address = TextAreaField("Its address", [Optional(), Length(max=500)])
+    other_address = TextAreaField("Its address", [Length(max=500)])
     contact_name = StringField(
         "Your full name", [Required("Enter your full name"), Length(max=120)]
     )
@@ -54,6 +54,20 @@ class ApplyForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.gss_code.choices = council_choices()
+
+    def validate_gss_code(self, field):
+        if field.data and self.other_name.data:
+            raise ValidationError(
+                "Choose a council from the list or enter another body's name, not both"
+            )
+        if not field.data and not self.other_name.data:
+            raise ValidationError(
+                "Select your council, or enter the name of your organisation if it is not listed"
+            )
+
+    def validate_other_address(self, field):
+        if self.other_name.data and not field.data:
+            raise ValidationError("Enter the body's address")
 
 
 class AddMemberForm(ApplyForm):

@@ -228,6 +228,11 @@ class TextAreaField(fields.TextAreaField):
 class SelectField(fields.SelectField):
     widget = GovSelect()
 
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return  # nothing chosen: the field's own validators say what to do
+        super().pre_validate(form)
+
 
 class RadioField(fields.RadioField):
     widget = GovRadios()

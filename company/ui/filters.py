@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup, escape
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -41,6 +43,11 @@ def money(pence: int | None) -> str:
     return f"{sign}£{pounds:,}.{pennies:02d}"
 
 
+def lines(text: str | None) -> Markup:
+    """Multi-line text (addresses) as escaped HTML with line breaks."""
+    return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
+
+
 def register(app) -> None:
     from .fields import error_list
 
@@ -48,3 +55,4 @@ def register(app) -> None:
     app.add_template_filter(uk_date, "uk_date")
     app.add_template_filter(uk_datetime, "uk_datetime")
     app.add_template_filter(money, "money")
+    app.add_template_filter(lines, "lines")
