@@ -25,7 +25,10 @@ def retry(message_id):
     """Queue a failed or unknown message again, after checking it did not arrive."""
     from .outbox import requeue
 
-    requeue(message_id)
+    try:
+        requeue(message_id)
+    except LookupError as exc:
+        raise click.UsageError(str(exc)) from exc
     click.echo(f"queued {message_id}")
 
 

@@ -116,7 +116,11 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
 
 def requeue(msg_id: int) -> OutboxMessage:
     """A person decided a failed or unknown message should go (again)."""
-    msg = db.get_or_404(OutboxMessage, msg_id)
+    msg = db.session.get(OutboxMessage, msg_id)
+    if msg is None:
+        raise LookupError(f"No outbox message with id {msg_id}")
+    if msg.status not in {FAILED, UNKNOWN}:
+        raise LookupError(f"Message {msg_id} is {msg.status}; only failed or unknown messages are requeued")
     msg.status, msg.next_attempt_at = PENDING, utcnow()
     db.session.commit()
     return msg

@@ -116,3 +116,13 @@ def test_development_sends_mail_after_each_request(app, ctx, client, mailbox, se
     assert len(mailbox.wait_for(1, timeout=1 if send_after_request else 0.3)) == (
         1 if send_after_request else 0
     )
+
+
+def test_flask_outbox_retry_refuses_unknown_or_pending_messages(app, ctx):
+    msg = outbox.queue("a@example.com", "Pending", "body")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["outbox", "retry", str(msg.id)])
+    assert result.exit_code != 0 and "only failed or unknown messages are requeued" in result.output
+    result = runner.invoke(args=["outbox", "retry", "999"])
+    assert result.exit_code != 0 and "No outbox message with id 999" in result.output
