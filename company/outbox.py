@@ -120,7 +120,9 @@ def requeue(msg_id: int) -> OutboxMessage:
     if msg is None:
         raise LookupError(f"No outbox message with id {msg_id}")
     if msg.status not in {FAILED, UNKNOWN}:
-        raise LookupError(f"Message {msg_id} is {msg.status}; only failed or unknown messages are requeued")
+        raise LookupError(
+            f"Message {msg_id} is {msg.status}; only failed or unknown messages are requeued"
+        )
     msg.status, msg.next_attempt_at = PENDING, utcnow()
     db.session.commit()
     return msg

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -197,6 +198,16 @@ def test_admin_approves_an_application_with_date_and_resolution(ctx, client, log
         .split("Applications to join")[1]
         .split("Add a council")[0]
     )
+
+
+def test_application_page_offers_today_as_the_approval_date(ctx, client, login_as):
+    application = _open_application(client)
+    login_as(factories.user(Role.ADMIN))
+    html = client.get(f"/admin/applications/{application.id}").get_data(as_text=True)
+    today = uk_today()
+    for part, value in [("day", today.day), ("month", today.month), ("year", today.year)]:
+        box = re.search(rf'<input[^>]*id="approve-approved_on-{part}"[^>]*>', html).group(0)
+        assert f'value="{value}"' in box
 
 
 def test_approval_date_cannot_be_in_the_future(ctx, client, login_as):

@@ -20,7 +20,7 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.ADMIN: "Company secretary (admin)",
+    Role.ADMIN: "Company secretary",
     Role.FINANCE: "Finance officer",
     Role.DIRECTOR: "Director",
     Role.COUNCIL_USER: "Council user",

@@ -6,6 +6,7 @@ from company.auth.access import allow, public, staff
 from company.auth.roles import Role
 from company.clock import uk_today
 from company.extensions import db
+from company.ui.filters import uk_date
 
 from . import bp, forms, services
 from .forms import JoiningForm, LeavingForm
@@ -169,7 +170,6 @@ def edit_task(member_id: int, task: str):
     if request.method == "GET":
         if task == "agreement":
             form.signed_on.data = member.agreement_signed_on
-            form.signed_on.process(None, member.agreement_signed_on)
         elif task == "purchase-orders":
             form.po_required.data = {True: "yes", False: "no", None: None}[member.po_required]
             form.supplier_number.data = member.supplier_number
@@ -225,7 +225,13 @@ def confirm_joining(member_id: int):
         except MemberError as exc:
             _attach(form, exc)
         else:
-            flash(f"{member.name} joins on {form.joined_on.data:%-d %B %Y}.", "success")
+            when = form.joined_on.data
+            flash(
+                f"{member.name} is now a member."
+                if when <= uk_today()
+                else f"{member.name} becomes a member on {uk_date(when)}.",
+                "success",
+            )
             return redirect(url_for("members.show_member", member_id=member.id))
     return _member_page(member, form, joining_form=form)
 
@@ -244,7 +250,7 @@ def record_leaving(member_id: int):
             _attach(form, exc)
         else:
             flash(
-                f"Notice recorded: {member.name} leaves on {form.ceased_on.data:%-d %B %Y}.",
+                f"Notice recorded: {member.name} leaves on {uk_date(form.ceased_on.data)}.",
                 "success",
             )
             return redirect(url_for("members.show_member", member_id=member.id))
@@ -259,7 +265,8 @@ def _member_page(member, form_with_errors=None, **page_forms):
         tasks=services.onboarding_tasks(member),
         events=audit.for_member(member.id),
         pending=services.pending_invitations(member),
-        joining_form=page_forms.get("joining_form") or JoiningForm(formdata=None),
+        joining_form=page_forms.get("joining_form")
+        or JoiningForm(formdata=None, joined_on=member.proposed_joining_on),
         leaving_form=page_forms.get("leaving_form") or LeavingForm(formdata=None),
         form=form_with_errors,
     )

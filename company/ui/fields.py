@@ -252,24 +252,32 @@ class DateField(fields.Field):
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.raw_parts: dict[str, str] = {}
+        self.submitted: dict[str, str] | None = None  # what was typed, kept even when invalid
         self.bad_parts: list[str] = []
 
-    def process(self, formdata, data=fields.core.unset_value, extra_filters=None):
-        self.process_errors = []
-        self.data = None if data is fields.core.unset_value else data
-        if self.data is None and self.default is not None:
-            self.data = self.default() if callable(self.default) else self.default
+    @property
+    def raw_parts(self) -> dict[str, str]:
+        """What the boxes show: the submitted text, else the current date value."""
+        if self.submitted is not None:
+            return self.submitted
         if isinstance(self.data, date):
-            self.raw_parts = {
+            return {
                 "day": str(self.data.day),
                 "month": str(self.data.month),
                 "year": str(self.data.year),
             }
+        return {}
+
+    def process(self, formdata, data=fields.core.unset_value, extra_filters=None):
+        self.process_errors = []
+        self.submitted = None
+        self.data = None if data is fields.core.unset_value else data
+        if self.data is None and self.default is not None:
+            self.data = self.default() if callable(self.default) else self.default
         if formdata is not None and any(
             f"{self.name}-{p}" in formdata for p in ("day", "month", "year")
         ):
-            self.raw_parts = {
+            self.submitted = {
                 p: (formdata.get(f"{self.name}-{p}") or "").strip()
                 for p in ("day", "month", "year")
             }

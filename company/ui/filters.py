@@ -48,6 +48,20 @@ def lines(text: str | None) -> Markup:
     return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
 
 
+def audit_value(value) -> str:
+    """An audited value as a person reads it: dates the UK way, yes/no, '(blank)'."""
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return uk_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
 def register(app) -> None:
     from .fields import error_list
 
@@ -56,3 +70,4 @@ def register(app) -> None:
     app.add_template_filter(uk_datetime, "uk_datetime")
     app.add_template_filter(money, "money")
     app.add_template_filter(lines, "lines")
+    app.add_template_filter(audit_value, "audit_value")

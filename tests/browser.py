@@ -1,0 +1,120 @@
+"""Browser-test support: the session app on a live server, and headless Chromium via Playwright.
+
+A test module imports the fixture functions (`from .browser import chromium_fixture, ...`); pytest
+finds them by their names `chromium`, `live_server` and `new_page`. They drive
+Debian's Chromium at /usr/bin/chromium (never a downloaded one: do not run `playwright install`);
+without it every browser test is skipped with a reason that `pytest -ra` shows.
+"""
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SKIP_REASON = "Chromium not installed (apt-get install chromium); browser tests skipped"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 5_000  # each auto-waiting step; the pages are local, so this is generous
+
+
+def chromium_path() -> str | None:
+    if Path("/usr/bin/chromium").is_file():
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+class LiveServer:
+    """The Flask app served by werkzeug on a free loopback port, in a daemon thread."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> "LiveServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    def local(self, url: str) -> str:
+        """The same path on this server (emails link to BASE_URL, http://localhost in tests)."""
+        scheme, netloc = urlsplit(self.url)[:2]
+        return urlunsplit((scheme, netloc, *urlsplit(url)[2:]))
+
+
+@pytest.fixture(scope="module", name="chromium")
+def chromium_fixture():
+    """A headless Chromium, shared by a module's tests; skips when Chromium is absent."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(SKIP_REASON)
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        sync_api.expect.set_options(timeout=TIMEOUT_MS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module", name="live_server")
+def live_server_fixture(app) -> Iterator[LiveServer]:
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(name="new_page")
+def new_page_fixture(chromium, live_server):
+    """Make pages, each in its own browser context (own cookies: one person each)."""
+    contexts = []
+
+    def make():
+        context = chromium.new_context(base_url=live_server.url, viewport=VIEWPORT)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as tests/screenshots/<name>.png (gitignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def fill_date(page, field_id: str, value) -> None:
+    """Fill a GOV.UK date input's three boxes (ids <field_id>-day, -month, -year)."""
+    page.locator(f"#{field_id}-day").fill(str(value.day))
+    page.locator(f"#{field_id}-month").fill(str(value.month))
+    page.locator(f"#{field_id}-year").fill(str(value.year))
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in through the form (fields #email and #password) and wait for the next page."""
+    page.goto("/sign-in")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as").wait_for()
