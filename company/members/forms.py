@@ -70,24 +70,6 @@ class ApplyForm(FlaskForm):
             raise ValidationError("Enter the body's address")
 
 
-class AddMemberForm(ApplyForm):
-    contact_name = StringField(
-        "Contact's full name", [Required("Enter the contact's full name"), Length(max=120)]
-    )
-    contact_email = email_field("Contact's email address", "Enter the contact's email address")
-    contact_role = StringField("Contact's role", [Optional(), Length(max=120)])
-    proposed_start = DateField("Proposed joining date", [Optional()])
-    approved_on = DateField(
-        "Date the board approved", [Required("Enter the date the board approved")]
-    )
-    resolution = StringField(
-        "Board resolution reference",
-        [Required("Enter the board resolution reference"), Length(max=100)],
-        description="For example, BR-2026-014",
-    )
-    founding = BooleanField("Founding member")
-
-
 class ApproveForm(FlaskForm):
     approved_on = DateField(
         "Date the board approved", [Required("Enter the date the board approved")]
@@ -98,6 +80,17 @@ class ApproveForm(FlaskForm):
         description="For example, BR-2026-014",
     )
     founding = BooleanField("Founding member")
+
+
+class AddMemberForm(ApplyForm, ApproveForm):
+    """A council the board already approved, added by the company secretary."""
+
+    contact_name = StringField(
+        "Contact's full name", [Required("Enter the contact's full name"), Length(max=120)]
+    )
+    contact_email = email_field("Contact's email address", "Enter the contact's email address")
+    contact_role = StringField("Contact's role", [Optional(), Length(max=120)])
+    proposed_start = DateField("Proposed joining date", [Optional()])
 
 
 class DeclineForm(FlaskForm):

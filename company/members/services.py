@@ -1,6 +1,7 @@
 """Applications, onboarding, membership and the register of members."""
 
 import csv
+import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -77,6 +78,14 @@ class Body:
     region: str | None = None
     nation: str | None = None
     address: str | None = None
+
+    def columns(self) -> dict:
+        """The columns a Member or Application shares with the body it describes."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def of(cls, row) -> "Body":
+        return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(cls)})
 
 
 def body_from(
@@ -157,12 +166,7 @@ def submit_application(
     if proposed_start < uk_today():
         raise MemberError("Proposed start date must be today or in the future", "proposed_start")
     application = Application(
-        gss_code=body.gss_code,
-        name=body.name,
-        body_type=body.body_type,
-        region=body.region,
-        nation=body.nation,
-        address=body.address,
+        **body.columns(),
         contact_name=contact_name,
         contact_email=contact_email.lower(),
         contact_role=contact_role,
@@ -225,12 +229,7 @@ def approve_application(
     _check_open(application)
     _check_approval(approved_on, resolution)
     member = Member(
-        name=application.name,
-        gss_code=application.gss_code,
-        body_type=application.body_type,
-        region=application.region,
-        nation=application.nation,
-        address=application.address,
+        **Body.of(application).columns(),
         contact_name=application.contact_name,
         contact_email=application.contact_email,
         contact_role=application.contact_role,
@@ -319,12 +318,7 @@ def add_member(
             "proposed_joining_on",
         )
     member = Member(
-        name=body.name,
-        gss_code=body.gss_code,
-        body_type=body.body_type,
-        region=body.region,
-        nation=body.nation,
-        address=body.address,
+        **body.columns(),
         contact_name=contact_name,
         contact_email=contact_email.lower(),
         contact_role=contact_role or None,
