@@ -1,1 +1,12 @@
 """Money: everything priced, invoiced or paid. May import `company`; never the reverse."""
+
+
+def register(app) -> None:
+    """Blueprints and commands of the billing side (called by company.create_app)."""
+    from .cli import billing_cli
+    from .portal import bp as portal_bp
+    from .views import bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(portal_bp)
+    app.cli.add_command(billing_cli)

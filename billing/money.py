@@ -1,6 +1,89 @@
-"""Integer pence and financial years. Money is never a float."""
+"""Integer pence, VAT and financial years. Money is never a float."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+
+class VatCode(StrEnum):
+    """VAT treatment of a line: standard 20%, zero-rated, exempt, outside the scope."""
+
+    STANDARD = "S"
+    ZERO = "Z"
+    EXEMPT = "E"
+    OUTSIDE = "O"
+
+    @property
+    def rate_bp(self) -> int:
+        """Rate in basis points (2000 = 20%)."""
+        return VAT_RATES_BP[self]
+
+    @property
+    def label(self) -> str:
+        return VAT_LABELS[self]
+
+
+VAT_RATES_BP = {VatCode.STANDARD: 2000, VatCode.ZERO: 0, VatCode.EXEMPT: 0, VatCode.OUTSIDE: 0}
+VAT_LABELS = {
+    VatCode.STANDARD: "Standard rate (20%)",
+    VatCode.ZERO: "Zero rate (0%)",
+    VatCode.EXEMPT: "Exempt",
+    VatCode.OUTSIDE: "Outside the scope of VAT",
+}
+
+
+def round_half_up(value: Decimal) -> int:
+    """Round a Decimal number of pence to whole pence, halves away from zero."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def vat_on(net_pence: int, rate_bp: int) -> int:
+    """VAT on one line, rounded half-up to the penny."""
+    return round_half_up(Decimal(net_pence) * rate_bp / Decimal(10000))
+
+
+def line_net(quantity: Decimal, unit_pence: int) -> int:
+    return round_half_up(Decimal(quantity) * unit_pence)
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    net: int
+    vat: int
+
+    @property
+    def gross(self) -> int:
+        return self.net + self.vat
+
+
+def line_amounts(quantity: Decimal, unit_pence: int, vat: VatCode) -> LineAmounts:
+    net = line_net(quantity, unit_pence)
+    return LineAmounts(net, vat_on(net, vat.rate_bp))
+
+
+def parse_pounds(text: str) -> int:
+    """'1,234.50' or '£1234.5' to pence; ValueError with a message fit for a person."""
+    cleaned = (text or "").strip().replace(",", "").replace("£", "")
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError as exc:
+        raise ValueError("Enter an amount in pounds, like 1,234.50") from exc
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError("Amount must not have more than 2 decimal places")
+    return int(value * 100)
+
+
+# Financial years
+
+
+def add_months(first_of_month: date, n: int) -> date:
+    index = first_of_month.year * 12 + first_of_month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_of(day: date) -> date:
+    return date(day.year, day.month, 1)
 
 
 def financial_year_start(day: date, first_month: int = 4) -> date:
@@ -9,9 +92,51 @@ def financial_year_start(day: date, first_month: int = 4) -> date:
     return date(year, first_month, 1)
 
 
-def financial_year_label(day: date, first_month: int = 4) -> str:
-    """'2026/27' for any day from 1 April 2026 to 31 March 2027."""
-    start = financial_year_start(day, first_month)
-    if first_month == 1:
+def financial_year_end(start: date) -> date:
+    """Last day of the financial year that starts on `start`."""
+    return add_months(start, 12) - timedelta(days=1)
+
+
+def financial_year_label(start: date) -> str:
+    """'2026/27' for the year starting 1 April 2026; '2026' for a calendar year."""
+    if start.month == 1:
         return str(start.year)
     return f"{start.year}/{(start.year + 1) % 100:02d}"
+
+
+@dataclass(frozen=True)
+class ProRata:
+    months: int
+    first_month: date  # first day of the first month charged
+    last_month: date  # first day of the last month charged
+
+    @property
+    def whole_year(self) -> bool:
+        return self.months == 12
+
+    def apply(self, annual_pence: int) -> int:
+        return round_half_up(Decimal(annual_pence) * self.months / 12)
+
+    def explain(self) -> str:
+        if self.whole_year:
+            return "12 of 12 months"
+        return f"{self.months} of 12 months, {self.first_month:%B %Y} to {self.last_month:%B %Y}"
+
+
+def pro_rata(fy_start: date, joined_on: date | None, ceased_on: date | None) -> ProRata | None:
+    """The months of the year starting `fy_start` that a member pays for.
+
+    Whole months from its joining month (joining on 15 October pays October to March, 6/12),
+    up to and including its leaving month, the month of its last day as a member (the day
+    before `ceased_on`). None when it is not a member at any time in that year.
+    """
+    last = add_months(fy_start, 11)
+    if joined_on is None:
+        return None
+    first = max(fy_start, month_of(joined_on))
+    if ceased_on is not None:
+        last = min(last, month_of(ceased_on - timedelta(days=1)))
+    if last < first:
+        return None
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    return ProRata(months, first, last)

@@ -38,9 +38,10 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
     from .core import bp as core_bp
     from .members import bp as members_bp
     from .portal import bp as portal_bp
+    from .settings import bp as settings_bp
     from .ui import errors, filters, navigation
 
-    for bp in (core_bp, auth_bp, members_bp, portal_bp):
+    for bp in (core_bp, auth_bp, members_bp, portal_bp, settings_bp):
         app.register_blueprint(bp)
     app.before_request(enforce)
     filters.register(app)
@@ -51,7 +52,9 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
 
     register_cli(app)
 
-    import billing  # noqa: F401  (billing registers its parts here as they arrive)
+    import billing
+
+    billing.register(app)
 
     if app.config["OUTBOX_SEND_AFTER_REQUEST"]:
         from .outbox import send_pending

@@ -1,11 +1,22 @@
 """Imports every model so that Alembic and create_app see the whole schema."""
 
+from billing.contributions.models import ContributionBand, ContributionSchedule
+from billing.invoices.models import BillingRun, Invoice, InvoiceLine, NumberSequence
+
 from .audit import AuditEvent
 from .auth.models import AuthToken, SignInAttempt, User
 from .members.models import Application, Member
 from .outbox import OutboxMessage
+from .settings.models import CompanySettings
 
 __all__ = [
+    "BillingRun",
+    "CompanySettings",
+    "ContributionBand",
+    "ContributionSchedule",
+    "Invoice",
+    "InvoiceLine",
+    "NumberSequence",
     "Application",
     "AuditEvent",
     "AuthToken",

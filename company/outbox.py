@@ -7,7 +7,9 @@ later with back-off; a row claimed by a sender that died mid-send is marked `unk
 to check, rather than risking a second copy. Each message carries a stable Message-ID.
 """
 
+import json
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -34,6 +36,9 @@ class OutboxMessage(db.Model):
     to: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
+    # JSON list of {"kind", "ref", "filename"}: rendered at send time by ATTACHMENTS[kind](ref),
+    # so thousands of queued invoices do not store thousands of PDFs twice.
+    attachments: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(10), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
@@ -43,9 +48,19 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
 
 
-def queue(to: str, subject: str, body: str) -> OutboxMessage:
+# kind -> function(ref) -> (bytes, mime subtype); registered by the parts that own the documents
+ATTACHMENTS: dict[str, Callable[[str], tuple[bytes, str]]] = {}
+
+
+def queue(to: str, subject: str, body: str, attachments: list[dict] | None = None) -> OutboxMessage:
     domain = (current_app.config["MAIL_FROM"].rsplit("@", 1)[-1]).rstrip(">") or "localhost"
-    msg = OutboxMessage(to=to, subject=subject, body=body, message_id=make_msgid(domain=domain))
+    msg = OutboxMessage(
+        to=to,
+        subject=subject,
+        body=body,
+        message_id=make_msgid(domain=domain),
+        attachments=json.dumps(attachments) if attachments else None,
+    )
     db.session.add(msg)
     return msg
 
@@ -68,6 +83,11 @@ def _smtp_send(msg: OutboxMessage) -> None:
     email["Subject"] = msg.subject
     email["Message-ID"] = msg.message_id
     email.set_content(msg.body)
+    for item in json.loads(msg.attachments or "[]"):
+        content, subtype = ATTACHMENTS[item["kind"]](item["ref"])
+        email.add_attachment(
+            content, maintype="application", subtype=subtype, filename=item["filename"]
+        )
     with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
         if cfg["MAIL_USE_TLS"]:
             smtp.starttls()

@@ -1,6 +1,7 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
 
 import email
+import email.policy
 import socket
 import time
 from email.message import Message
@@ -21,7 +22,9 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         if self.box.refuse:
             return "451 Try again later"
-        self.box.messages.append(email.message_from_bytes(envelope.content))
+        self.box.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
         return "250 OK"
 
 
@@ -53,4 +56,5 @@ class Mailbox:
 
     @staticmethod
     def body(message: Message) -> str:
-        return message.get_payload(decode=True).decode()
+        """The plain-text body, whether or not the message has attachments."""
+        return message.get_body(("plain",)).get_content()

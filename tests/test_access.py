@@ -1,5 +1,7 @@
 """Who may use which page, and that a council never reaches another council's rows."""
 
+import re
+
 import pytest
 
 from company.auth.access import ATTR
@@ -79,31 +81,52 @@ def _two_councils():
     return me, theirs, them
 
 
+def _their_documents(theirs):
+    """An issued invoice and a held draft of the other council."""
+    from billing.invoices import services as invoice_services
+
+    factories.company_settings()
+    issued = factories.draft_invoice(theirs)
+    invoice_services.issue(issued, send=False)
+    theirs.po_required = True
+    held = factories.draft_invoice(theirs)
+    held.held_reason = "needs a PO"
+    from company.extensions import db as _db
+
+    _db.session.commit()
+    return issued, held
+
+
 # Every member-scoped URL: (method, url template, which of the other council's ids it takes).
 SCOPED_URLS = [
     ("GET", "/portal/users/{user}/remove"),
     ("POST", "/portal/users/{user}/remove"),
+    ("GET", "/portal/invoices/{invoice}"),
+    ("POST", "/portal/invoices/{invoice}"),
+    ("GET", "/portal/invoices/{invoice}.pdf"),
+    ("GET", "/portal/invoices/{held}"),
 ]
 
 
 @pytest.mark.parametrize("method, template", SCOPED_URLS)
 def test_another_councils_rows_are_404(ctx, client, login_as, method, template):
     me, theirs, them = _two_councils()
+    issued, held = _their_documents(theirs)
     login_as(me)
-    url = template.format(user=them.id, member=theirs.id)
+    url = template.format(user=them.id, member=theirs.id, invoice=issued.id, held=held.id)
     r = client.get(url) if method == "GET" else client.post(url)
     assert r.status_code == 404
     assert "Page not found" in text_of(r)
-    assert them.active  # nothing changed
+    assert them.active and held.po_number is None  # nothing changed
 
 
 def test_the_scoped_url_table_covers_every_portal_url_with_an_id(app):
     """A new portal URL carrying an id must be added to SCOPED_URLS above."""
-    covered = {t.split("{")[0] for _, t in SCOPED_URLS}
+    covered = {re.sub(r"\{\w+\}", "<>", t) for _, t in SCOPED_URLS}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("portal.") and rule.arguments:
-            prefix = rule.rule.split("<")[0]
-            assert prefix in covered, f"{rule.rule} is member-scoped but not in SCOPED_URLS"
+        if rule.rule.startswith("/portal/") and rule.arguments:
+            shape = re.sub(r"<[^>]+>", "<>", rule.rule)
+            assert shape in covered, f"{rule.rule} is member-scoped but not in SCOPED_URLS"
 
 
 def test_staff_member_pages_use_the_same_scoping_so_council_users_cannot_see_them(

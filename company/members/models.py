@@ -33,6 +33,8 @@ class Member(db.Model):
     finance_email: Mapped[str | None] = mapped_column(sa.String(254))
     po_required: Mapped[bool | None]  # None: not yet answered
     supplier_number: Mapped[str | None] = mapped_column(sa.String(50))
+    # Contribution band code; None means the default for its type (billing.contributions)
+    contribution_band: Mapped[str | None] = mapped_column(sa.String(30))
     # Membership (the register of members reads these, never a copy)
     joined_on: Mapped[date | None]
     notice_given_on: Mapped[date | None]

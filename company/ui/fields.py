@@ -203,6 +203,25 @@ class StringField(fields.StringField):
             self.data = self.data.strip()
 
 
+class IntegerField(fields.IntegerField):
+    widget = GovInput()
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError as exc:
+                self.data = None
+                raise ValueError(f"{self.label.text} must be a whole number") from exc
+        elif valuelist:
+            self.data = None
+
+    def __call__(self, **kwargs):
+        kwargs.setdefault("inputmode", "numeric")
+        kwargs.setdefault("class_", "govuk-input--width-5")
+        return super().__call__(**kwargs)
+
+
 class EmailField(StringField):
     widget = GovEmail()
 
@@ -350,6 +369,7 @@ __all__ = [
     "BooleanField",
     "DateField",
     "EmailField",
+    "IntegerField",
     "PasswordField",
     "RadioField",
     "Required",

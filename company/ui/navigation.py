@@ -9,10 +9,14 @@ from company.auth.roles import Role
 ITEMS = [
     ("Home", "core.dashboard", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
     ("Applications", "members.list_applications", {Role.ADMIN}),
+    ("Invoices", "billing.list_invoices", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
+    ("Contributions", "billing.list_schedules", {Role.ADMIN, Role.FINANCE}),
     ("Members", "members.list_members", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
     ("Register of members", "members.register", {Role.ADMIN, Role.DIRECTOR}),
     ("Users", "auth.list_users", {Role.ADMIN}),
+    ("Settings", "settings.edit", {Role.ADMIN}),
     ("Your council", "portal.home", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
+    ("Invoices", "member_billing.invoices", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
     ("Users", "portal.users", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
 ]
 ANONYMOUS = [("Apply to join", "members.apply"), ("Sign in", "auth.sign_in")]
@@ -28,6 +32,20 @@ ACTIVE_GROUPS = {
     "auth.list_users": ("auth.",),
     "portal.users": ("portal.users", "portal.invite_user", "portal.remove_user"),
     "portal.home": ("portal.home", "portal.edit_details"),
+    "billing.list_invoices": (
+        "billing.list_invoices",
+        "billing.show_invoice",
+        "billing.new_invoice",
+        "billing.credit_invoice",
+        "billing.invoice_document",
+    ),
+    "billing.list_schedules": (
+        "billing.list_schedules",
+        "billing.show_schedule",
+        "billing.run_contributions",
+        "billing.show_run",
+    ),
+    "member_billing.invoices": ("member_billing.",),
 }
 
 

@@ -1,0 +1,491 @@
+"""Contribution schedules, members' bands, pro-rata, and the annual run.
+
+The run has three steps, each safe to repeat: preview (nothing written), drafts (one per member
+and year, guarded by a unique index), issue (numbers allocated one invoice per transaction, so a
+run killed half-way leaves whole invoices and no gaps, and the next run finishes the rest).
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from billing.invoices import services as invoices
+from billing.invoices.models import Invoice, Kind, Status
+from billing.money import (
+    ProRata,
+    VatCode,
+    financial_year_end,
+    financial_year_label,
+    line_amounts,
+    pro_rata,
+    round_half_up,
+)
+from company import audit
+from company.clock import uk_today
+from company.extensions import db
+from company.members.models import Member
+from company.ui.filters import money
+
+from .models import ContributionBand, ContributionSchedule
+
+CONTRIBUTION = "contribution"
+BATCH = 200
+
+# A member's band by default, from its type on the official list.
+DEFAULT_BAND_BY_TYPE = {
+    "Non-metropolitan district": "district",
+    "NI district": "district",
+    "Unitary authority": "unitary",
+    "Scottish unitary authority": "unitary",
+    "Welsh unitary authority": "unitary",
+    "Metropolitan district": "metropolitan",
+    "London borough": "london",
+    "City corporation": "london",
+    "County": "county",
+    "Combined authority": "combined",
+    "Strategic Regional Authority": "combined",
+}
+OTHER_BAND = "other"
+# The bands a first schedule starts with (amounts in pence), editable before approval.
+STARTER_BANDS = [
+    ("district", "District council", 500000),
+    ("unitary", "Unitary authority", 1200000),
+    ("metropolitan", "Metropolitan borough", 1200000),
+    ("london", "London borough", 1000000),
+    ("county", "County council", 1500000),
+    ("combined", "Combined authority", 800000),
+    ("other", "Other public body (for example a parish council)", 50000),
+]
+
+
+class ContributionError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class ScheduleLocked(ContributionError):
+    pass
+
+
+def default_band(member: Member) -> str:
+    return DEFAULT_BAND_BY_TYPE.get(member.body_type, OTHER_BAND)
+
+
+def band_code(member: Member) -> str:
+    return member.contribution_band or default_band(member)
+
+
+def set_band(member: Member, code: str, actor) -> None:
+    code = (code or "").strip()
+    if not code:
+        raise ContributionError("Select a band", "band")
+    changes = audit.changes_of(
+        member, {"contribution_band": None if code == default_band(member) else code}
+    )
+    if changes:
+        audit.record(
+            "member.band_changed",
+            "member",
+            member.id,
+            member_id=member.id,
+            changes=changes,
+            actor=actor,
+        )
+    db.session.commit()
+
+
+# Schedules
+
+
+def schedule_for(year_start: date) -> ContributionSchedule | None:
+    return db.session.scalar(
+        sa.select(ContributionSchedule).where(ContributionSchedule.year_start == year_start)
+    )
+
+
+def create_schedule(year_start: date, actor) -> ContributionSchedule:
+    """A new year's schedule: a copy of the latest one before it, or the starter bands."""
+    if schedule_for(year_start):
+        raise ContributionError(
+            f"There is already a schedule for {financial_year_label(year_start)}"
+        )
+    previous = db.session.scalar(
+        sa.select(ContributionSchedule)
+        .where(ContributionSchedule.year_start < year_start)
+        .order_by(ContributionSchedule.year_start.desc())
+    )
+    if previous:
+        return copy_schedule(previous, year_start, Decimal(0), actor)
+    schedule = ContributionSchedule(year_start=year_start)
+    for i, (code, name, pence) in enumerate(STARTER_BANDS):
+        schedule.bands.append(
+            ContributionBand(position=i, code=code, name=name, annual_pence=pence, vat_code="S")
+        )
+    db.session.add(schedule)
+    db.session.flush()
+    audit.record(
+        "schedule.created",
+        "contribution_schedule",
+        schedule.id,
+        changes={"year": financial_year_label(year_start)},
+        actor=actor,
+    )
+    db.session.commit()
+    return schedule
+
+
+def copy_schedule(
+    source: ContributionSchedule, year_start: date, uplift_percent: Decimal, actor
+) -> ContributionSchedule:
+    """Next year's schedule from `source`, every amount raised by `uplift_percent` (to the penny)."""
+    if schedule_for(year_start):
+        raise ContributionError(
+            f"There is already a schedule for {financial_year_label(year_start)}", "year"
+        )
+    uplift_percent = Decimal(uplift_percent)
+    if not Decimal(-50) <= uplift_percent <= Decimal(100):
+        raise ContributionError("Uplift must be between -50% and 100%", "uplift")
+    factor = 1 + uplift_percent / 100
+    schedule = ContributionSchedule(
+        year_start=year_start, copied_from_id=source.id, uplift_percent=uplift_percent
+    )
+    for band in source.bands:
+        schedule.bands.append(
+            ContributionBand(
+                position=band.position,
+                code=band.code,
+                name=band.name,
+                annual_pence=round_half_up(band.annual_pence * factor),
+                vat_code=band.vat_code,
+            )
+        )
+    db.session.add(schedule)
+    db.session.flush()
+    audit.record(
+        "schedule.created",
+        "contribution_schedule",
+        schedule.id,
+        changes={
+            "year": financial_year_label(year_start),
+            "copied_from": financial_year_label(source.year_start),
+            "uplift_percent": str(uplift_percent),
+        },
+        actor=actor,
+    )
+    db.session.commit()
+    return schedule
+
+
+def _unlocked(schedule: ContributionSchedule) -> None:
+    if schedule.approved:
+        raise ScheduleLocked(
+            f"The {financial_year_label(schedule.year_start)} schedule was approved on {schedule.approved_on:%-d %B %Y} and cannot change"
+        )
+
+
+def save_band(
+    schedule: ContributionSchedule,
+    code: str,
+    name: str,
+    annual_pence: int,
+    vat_code: str,
+    actor,
+    band: ContributionBand | None = None,
+) -> ContributionBand:
+    _unlocked(schedule)
+    code = (code or "").strip().lower()
+    if not code.replace("-", "").replace("_", "").isalnum():
+        raise ContributionError("Code must be letters, numbers or hyphens, like district", "code")
+    if annual_pence < 0:
+        raise ContributionError("Annual amount must be £0.00 or more", "annual")
+    if any(b.code == code and b is not band for b in schedule.bands):
+        raise ContributionError(f"There is already a band with the code {code}", "code")
+    VatCode(vat_code)
+    if band is None:
+        band = ContributionBand(position=len(schedule.bands))
+        schedule.bands.append(band)
+    changes = audit.changes_of(
+        band,
+        {"code": code, "name": name.strip(), "annual_pence": annual_pence, "vat_code": vat_code},
+    )
+    db.session.flush()
+    audit.record(
+        "schedule.band_saved", "contribution_schedule", schedule.id, changes=changes, actor=actor
+    )
+    db.session.commit()
+    return band
+
+
+def approve_schedule(
+    schedule: ContributionSchedule, approved_on: date, resolution: str, actor
+) -> None:
+    _unlocked(schedule)
+    if not (resolution or "").strip():
+        raise ContributionError("Enter the board resolution reference", "resolution")
+    if not schedule.bands:
+        raise ContributionError("Add at least one band before approving")
+    schedule.approved_on, schedule.approval_resolution, schedule.approved_by_id = (
+        approved_on,
+        resolution.strip(),
+        getattr(actor, "id", None),
+    )
+    audit.record(
+        "schedule.approved",
+        "contribution_schedule",
+        schedule.id,
+        changes={"approved_on": approved_on.isoformat(), "resolution": resolution.strip()},
+        actor=actor,
+    )
+    db.session.commit()
+
+
+# The run
+
+
+@dataclass
+class PreviewRow:
+    member: Member
+    band: ContributionBand | None
+    months: ProRata
+    net_pence: int
+    vat_pence: int
+    invoice: Invoice | None  # the contribution invoice already made for this year, if any
+    warnings: list[str]
+
+    @property
+    def gross_pence(self) -> int:
+        return self.net_pence + self.vat_pence
+
+    @property
+    def po_missing(self) -> bool:
+        return bool(self.member.po_required and not (self.invoice and self.invoice.po_number))
+
+
+def line_description(band: ContributionBand, year_start: date, months: ProRata) -> str:
+    text = f"Annual contribution {financial_year_label(year_start)}: {band.name}"
+    if months.whole_year:
+        return text
+    return f"{text}, pro rata {months.explain()} (annual amount {money(band.annual_pence)})"
+
+
+def _members_in_year(year_start: date) -> Iterator[Member]:
+    end = financial_year_end(year_start)
+    query = (
+        sa.select(Member)
+        .where(
+            Member.joined_on.is_not(None),
+            Member.joined_on <= end,
+            sa.or_(Member.ceased_on.is_(None), Member.ceased_on > year_start),
+        )
+        .order_by(Member.name)
+        .execution_options(yield_per=BATCH)
+    )
+    yield from db.session.scalars(query)
+
+
+def approved_schedule(year_start: date) -> ContributionSchedule:
+    schedule = schedule_for(year_start)
+    if schedule is None:
+        raise ContributionError(
+            f"There is no contribution schedule for {financial_year_label(year_start)}"
+        )
+    if not schedule.approved:
+        raise ContributionError(
+            f"The {financial_year_label(year_start)} schedule has not been approved by the board yet"
+        )
+    return schedule
+
+
+def preview(year_start: date) -> list[PreviewRow]:
+    """Each member of the year with its band, months, amount and warnings. Writes nothing."""
+    schedule = approved_schedule(year_start)
+    bands = {b.code: b for b in schedule.bands}
+    existing = {
+        inv.member_id: inv
+        for inv in db.session.scalars(
+            sa.select(Invoice).where(
+                Invoice.purpose == CONTRIBUTION,
+                Invoice.kind == Kind.INVOICE,
+                Invoice.year_start == year_start,
+            )
+        )
+    }
+    rows = []
+    for member in _members_in_year(year_start):
+        months = pro_rata(year_start, member.joined_on, member.ceased_on)
+        if months is None:
+            continue
+        band = bands.get(band_code(member))
+        warnings = []
+        net = vat = 0
+        if band is None:
+            warnings.append(
+                f"No band '{band_code(member)}' in this schedule: choose the member's band"
+            )
+        else:
+            amounts = line_amounts(
+                Decimal(1), months.apply(band.annual_pence), VatCode(band.vat_code)
+            )
+            net, vat = amounts.net, amounts.vat
+        if not member.finance_email:
+            warnings.append("No finance contact email: the invoice will go to the main contact")
+        if not (member.invoice_address or member.address):
+            warnings.append("No invoice address")
+        invoice = existing.get(member.id)
+        row = PreviewRow(member, band, months, net, vat, invoice, warnings)
+        if row.po_missing:
+            warnings.append(
+                "Purchase order number needed: the invoice will be held until it is entered"
+            )
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class RunResult:
+    drafts: int = 0
+    issued: int = 0
+    held: int = 0
+    total_pence: int = 0
+    created: int = 0  # drafts made by this run
+    issued_now: int = 0  # invoices issued by this run
+
+    def line(self) -> str:
+        return f"drafts={self.drafts} issued={self.issued} held={self.held} total_pence={self.total_pence}"
+
+
+def create_drafts(
+    year_start: date, actor=None, progress: Callable[[int, int], None] | None = None
+) -> RunResult:
+    """One draft per member for the year, unless it already has its contribution invoice."""
+    rows = preview(year_start)
+    todo = [row for row in rows if row.invoice is None and row.band is not None]
+    created = 0
+    for i, row in enumerate(todo, 1):
+        invoice = invoices.new_draft(row.member, actor, purpose=CONTRIBUTION, year_start=year_start)
+        invoices.add_line(
+            invoice,
+            line_description(row.band, year_start, row.months),
+            row.net_pence,
+            Decimal(1),
+            row.band.vat_code,
+        )
+        invoice.held_reason = invoices.hold_reason(invoice)
+        created += 1
+        if i % BATCH == 0:
+            db.session.commit()
+            if progress:
+                progress(i, len(todo))
+    audit.record(
+        "contributions.drafts_created",
+        "contribution_run",
+        None,
+        changes={"year": financial_year_label(year_start), "created": created},
+        actor=actor or "system",
+    )
+    db.session.commit()
+    if progress:
+        progress(len(todo), len(todo))
+    result = summary(year_start)
+    result.created = created
+    return result
+
+
+def issue_drafts(
+    year_start: date,
+    actor=None,
+    progress: Callable[[int, int], None] | None = None,
+    issue_date: date | None = None,
+) -> RunResult:
+    """Issue every releasable contribution draft of the year, one transaction per invoice."""
+    ids = db.session.scalars(
+        sa.select(Invoice.id)
+        .where(
+            Invoice.purpose == CONTRIBUTION,
+            Invoice.kind == Kind.INVOICE,
+            Invoice.year_start == year_start,
+            Invoice.status == Status.DRAFT,
+        )
+        .order_by(Invoice.id)
+    ).all()
+    seller = None
+    issued = 0
+    for i, invoice_id in enumerate(ids, 1):
+        invoice = db.session.scalar(
+            sa.select(Invoice)
+            .options(selectinload(Invoice.lines), selectinload(Invoice.member))
+            .where(Invoice.id == invoice_id)
+        )
+        if invoice.status != Status.DRAFT:
+            continue  # issued meanwhile by another run
+        reason = invoices.hold_reason(invoice)
+        if reason:
+            invoice.held_reason = reason
+            db.session.commit()
+        else:
+            day = issue_date or uk_today()
+            seller = seller or invoices.seller_snapshot(
+                day
+            )  # the same particulars for the whole run
+            invoices.issue(invoice, actor, issue_date=day, seller=seller)
+            issued += 1
+        db.session.expunge_all()  # memory stays flat however many members there are
+        if progress:
+            progress(i, len(ids))
+    result = summary(year_start)
+    result.issued_now = issued
+    return result
+
+
+def summary(year_start: date) -> RunResult:
+    """Where the year's contribution invoices stand."""
+    rows = db.session.execute(
+        sa.select(
+            Invoice.status,
+            Invoice.held_reason.is_not(None),
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(Invoice.gross_pence), 0),
+        )
+        .where(
+            Invoice.purpose == CONTRIBUTION,
+            Invoice.kind == Kind.INVOICE,
+            Invoice.year_start == year_start,
+        )
+        .group_by(Invoice.status, Invoice.held_reason.is_not(None))
+    ).all()
+    result = RunResult()
+    for status, held, count, gross in rows:
+        if status == Status.DRAFT:
+            result.drafts += count
+            result.held += count if held else 0
+        else:
+            result.issued += count
+            result.total_pence += gross
+    return result
+
+
+def explain_for_member(member: Member, year_start: date) -> dict | None:
+    """How a member's figure for the year was worked out (for the portal)."""
+    schedule = schedule_for(year_start)
+    months = pro_rata(year_start, member.joined_on, member.ceased_on)
+    if schedule is None or not schedule.approved or months is None:
+        return None
+    band = next((b for b in schedule.bands if b.code == band_code(member)), None)
+    if band is None:
+        return None
+    net = months.apply(band.annual_pence)
+    amounts = line_amounts(Decimal(1), net, VatCode(band.vat_code))
+    return {
+        "year": financial_year_label(year_start),
+        "band": band,
+        "months": months,
+        "net_pence": amounts.net,
+        "vat_pence": amounts.vat,
+        "gross_pence": amounts.gross,
+        "vat_label": VatCode(band.vat_code).label,
+    }

@@ -1,0 +1,171 @@
+"""Invoices and credit notes, their lines, and the gapless number sequences.
+
+A document is a draft (no number, editable) until it is issued; from then on only its payment
+status and sending time may change (see services.IMMUTABLE_AFTER_ISSUE). Everything the PDF
+prints is stored on the row at issue, so it can be rendered again identically years later.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from billing.contributions.models import VAT_CODE
+from company.clock import utcnow
+from company.extensions import db
+
+
+class Kind(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+    PART_PAID = "part_paid"
+    PAID = "paid"
+    CREDITED = "credited"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", "-").capitalize()
+
+
+def _enum(enum, name, length):
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        create_constraint=True,
+    )
+
+
+class Invoice(db.Model):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        sa.UniqueConstraint("number", name="uq_invoices_number"),
+        sa.UniqueConstraint("series", "sequence_no", name="uq_invoices_series_sequence_no"),
+        # One annual contribution invoice per member and year, whatever happens to runs.
+        sa.Index(
+            "uq_invoices_contribution",
+            "member_id",
+            "year_start",
+            unique=True,
+            sqlite_where=sa.text("purpose = 'contribution' AND kind = 'invoice'"),
+            postgresql_where=sa.text("purpose = 'contribution' AND kind = 'invoice'"),
+        ),
+        sa.CheckConstraint("(number IS NULL) = (status = 'draft')", name="number_iff_issued"),
+        sa.CheckConstraint("net_pence >= 0 AND vat_pence >= 0", name="amounts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[Kind] = mapped_column(_enum(Kind, "document_kind", 12), default=Kind.INVOICE)
+    purpose: Mapped[str] = mapped_column(sa.String(20), default="adhoc")  # contribution, adhoc
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), index=True)
+    year_start: Mapped[date | None] = mapped_column(index=True)  # financial year it belongs to
+    status: Mapped[Status] = mapped_column(
+        _enum(Status, "invoice_status", 10), default=Status.DRAFT
+    )
+    held_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Numbering, allocated at issue only
+    series: Mapped[str | None] = mapped_column(sa.String(20))
+    sequence_no: Mapped[int | None]
+    number: Mapped[str | None] = mapped_column(sa.String(30))
+    issue_date: Mapped[date | None]  # also the tax point
+    due_date: Mapped[date | None]
+    # The customer as at issue
+    customer_name: Mapped[str] = mapped_column(sa.String(200))
+    customer_address: Mapped[str | None] = mapped_column(sa.Text)
+    po_number: Mapped[str | None] = mapped_column(sa.String(50))
+    supplier_number: Mapped[str | None] = mapped_column(sa.String(50))
+    # Totals: sums of the lines
+    net_pence: Mapped[int] = mapped_column(default=0)
+    vat_pence: Mapped[int] = mapped_column(default=0)
+    gross_pence: Mapped[int] = mapped_column(default=0)
+    # Credit notes
+    original_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoices.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The seller's particulars and terms as at issue (JSON), so the PDF never reads live settings
+    seller: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)  # rendered at issue
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    issued_at: Mapped[datetime | None]
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    member = relationship("Member")
+    lines = relationship(
+        "InvoiceLine",
+        back_populates="invoice",
+        order_by="InvoiceLine.position",
+        cascade="all, delete-orphan",
+        foreign_keys="InvoiceLine.invoice_id",
+    )
+    original = relationship("Invoice", remote_side=[id], foreign_keys=[original_id])
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == Kind.CREDIT_NOTE
+
+    @property
+    def title(self) -> str:
+        if self.status == Status.DRAFT:
+            return "Draft credit note" if self.is_credit_note else "Draft invoice"
+        return f"{'Credit note' if self.is_credit_note else 'Invoice'} {self.number}"
+
+
+class InvoiceLine(db.Model):
+    __tablename__ = "invoice_lines"
+    __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoices.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(sa.Text)
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal(1))
+    unit_pence: Mapped[int]
+    vat_code: Mapped[str] = mapped_column(VAT_CODE, default="S")
+    vat_rate_bp: Mapped[int]
+    net_pence: Mapped[int]
+    vat_pence: Mapped[int]
+    credits_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice_lines.id"))
+
+    invoice = relationship(Invoice, back_populates="lines", foreign_keys=[invoice_id])
+
+    @property
+    def gross_pence(self) -> int:
+        return self.net_pence + self.vat_pence
+
+
+class NumberSequence(db.Model):
+    """The next number of each series ('INV-2026', 'CN-2026'). Incremented in the issuing
+    transaction with UPDATE … RETURNING, which locks the row, so numbers are gapless."""
+
+    __tablename__ = "number_sequences"
+
+    series: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class BillingRun(db.Model):
+    """Progress of a long run (drafts or issue) started from the web, for its progress page."""
+
+    __tablename__ = "billing_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_start: Mapped[date]
+    stage: Mapped[str] = mapped_column(sa.String(10))  # drafts, issue
+    state: Mapped[str] = mapped_column(sa.String(10), default="running")  # running, done, failed
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

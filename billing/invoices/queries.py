@@ -1,0 +1,172 @@
+"""Reading invoices for lists and pages: filters, pages, totals, history. All member-scoped."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from company.audit import AuditEvent
+from company.clock import uk_today
+from company.extensions import db
+from company.members.models import Member
+from company.members.scoping import scoped
+
+from ..contributions.models import ContributionSchedule
+from .models import Invoice, Kind, Status
+
+PER_PAGE = 50
+
+
+@dataclass
+class Filters:
+    year: int | None = None
+    status: str | None = None
+    member_id: int | None = None
+    kind: str | None = None
+    overdue: bool = False
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        status = args.get("status") or None
+        return cls(
+            year=args.get("year", type=int),
+            status=status if status in {s.value for s in Status} else None,
+            member_id=args.get("member", type=int),
+            kind=args.get("kind") if args.get("kind") in {k.value for k in Kind} else None,
+            overdue=args.get("overdue") == "1",
+            q=(args.get("q") or "").strip(),
+        )
+
+    def args(self, **change) -> dict:
+        values = {
+            "year": self.year,
+            "status": self.status,
+            "member": self.member_id,
+            "kind": self.kind,
+            "overdue": "1" if self.overdue else None,
+            "q": self.q or None,
+        }
+        values.update(change)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _credited():
+    """Gross credited against each invoice, as a correlated subquery."""
+    note = sa.orm.aliased(Invoice)
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(note.gross_pence), 0))
+        .where(note.original_id == Invoice.id, note.kind == Kind.CREDIT_NOTE)
+        .scalar_subquery()
+    )
+
+
+def _filtered(filters: Filters, query=None):
+    query = query if query is not None else scoped(Invoice)
+    if filters.year:
+        query = query.where(sa.extract("year", Invoice.year_start) == filters.year)
+    if filters.status:
+        query = query.where(Invoice.status == Status(filters.status))
+    if filters.member_id:
+        query = query.where(Invoice.member_id == filters.member_id)
+    if filters.kind:
+        query = query.where(Invoice.kind == Kind(filters.kind))
+    if filters.overdue:
+        query = query.where(
+            Invoice.kind == Kind.INVOICE,
+            Invoice.status.in_([Status.ISSUED, Status.PART_PAID]),
+            Invoice.due_date < uk_today(),
+        )
+    if filters.q:
+        query = query.where(
+            sa.or_(
+                Invoice.number.ilike(f"%{filters.q}%"), Invoice.po_number.ilike(f"%{filters.q}%")
+            )
+        )
+    return query
+
+
+def search(filters: Filters, page: int = 1):
+    query = (
+        _filtered(filters)
+        .options(sa.orm.joinedload(Invoice.member))
+        .order_by(Invoice.issue_date.desc().nulls_first(), Invoice.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def totals(filters: Filters) -> dict[str, int]:
+    """Net, VAT and gross of everything the filters match (invoices less credit notes)."""
+    sign = sa.case((Invoice.kind == Kind.CREDIT_NOTE, -1), else_=1)
+    query = _filtered(
+        filters,
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sign * Invoice.net_pence), 0),
+            sa.func.coalesce(sa.func.sum(sign * Invoice.vat_pence), 0),
+            sa.func.coalesce(sa.func.sum(sign * Invoice.gross_pence), 0),
+        ).select_from(Invoice),
+    ).where(Invoice.status != Status.DRAFT)
+    count, net, vat, gross = db.session.execute(query).one()
+    return {"count": count, "net": net, "vat": vat, "gross": gross}
+
+
+def years() -> list[int]:
+    return sorted(
+        {d.year for d in db.session.scalars(sa.select(Invoice.year_start).distinct()) if d},
+        reverse=True,
+    )
+
+
+def credit_notes_of(invoice: Invoice) -> list[Invoice]:
+    if invoice.is_credit_note:
+        return []
+    return db.session.scalars(
+        scoped(Invoice).where(Invoice.original_id == invoice.id).order_by(Invoice.id)
+    ).all()
+
+
+def history(invoice: Invoice) -> list[AuditEvent]:
+    return db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity == "invoice", AuditEvent.entity_id == invoice.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ).all()
+
+
+def schedules() -> list[ContributionSchedule]:
+    return db.session.scalars(
+        sa.select(ContributionSchedule).order_by(ContributionSchedule.year_start.desc())
+    ).all()
+
+
+def members_per_band() -> dict[str, int]:
+    from ..contributions.services import band_code
+
+    counts: dict[str, int] = {}
+    for member in db.session.scalars(sa.select(Member).where(Member.joined_on.is_not(None))):
+        counts[band_code(member)] = counts.get(band_code(member), 0) + 1
+    return counts
+
+
+def member_documents(member_id: int) -> list[Invoice]:
+    """A council's issued documents and its held drafts (which it can release with a PO)."""
+    return db.session.scalars(
+        scoped(Invoice)
+        .where(
+            Invoice.member_id == member_id,
+            sa.or_(Invoice.status != Status.DRAFT, Invoice.held_reason.is_not(None)),
+        )
+        .order_by(Invoice.issue_date.desc().nulls_first(), Invoice.id.desc())
+    ).all()
+
+
+def member_balance(member_id: int) -> int:
+    """What a council owes: issued invoices not paid, less credit notes against them."""
+    owed = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Invoice.gross_pence - _credited()), 0)).where(
+            Invoice.member_id == member_id,
+            Invoice.kind == Kind.INVOICE,
+            Invoice.status.in_([Status.ISSUED, Status.PART_PAID]),
+        )
+    )
+    return owed

@@ -1,0 +1,581 @@
+"""Invoices and credit notes: drafting, numbering, issuing, crediting, status and immutability."""
+
+import json
+from dataclasses import asdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from billing.money import VatCode, financial_year_start, line_amounts
+from company import audit, outbox
+from company.clock import uk_today, utcnow
+from company.extensions import db
+from company.members.models import Member
+from company.settings import services as settings
+
+from . import document as doc
+from .models import Invoice, InvoiceLine, Kind, NumberSequence, Status
+
+
+class InvoiceError(ValueError):
+    """A refusal with a message for the person, optionally against a form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class IllegalTransition(InvoiceError):
+    pass
+
+
+class InvoiceImmutable(InvoiceError):
+    pass
+
+
+# The only moves an invoice's status may make. Payments (and their reversals) move between
+# issued, part-paid and paid; a full credit ends the invoice.
+TRANSITIONS: dict[Status, set[Status]] = {
+    Status.DRAFT: {Status.ISSUED},
+    Status.ISSUED: {Status.PART_PAID, Status.PAID, Status.CREDITED},
+    Status.PART_PAID: {Status.ISSUED, Status.PAID, Status.CREDITED},
+    Status.PAID: {Status.PART_PAID, Status.ISSUED},
+    Status.CREDITED: set(),
+}
+# After issue, only these columns of an invoice may change.
+MUTABLE_AFTER_ISSUE = {"status", "sent_at", "pdf"}
+
+
+def transition(invoice: Invoice, to: Status) -> None:
+    if to not in TRANSITIONS[invoice.status]:
+        raise IllegalTransition(
+            f"An invoice cannot go from {invoice.status.label.lower()} to {to.label.lower()}"
+        )
+    invoice.status = to
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_issued(session, _context, _instances):
+    for obj in session.dirty:
+        if isinstance(obj, Invoice):
+            state = sa.inspect(obj)
+            was = state.attrs.status.history.deleted
+            if (was[0] if was else obj.status) == Status.DRAFT:
+                continue  # a draft, or a draft being issued now
+            changed = {a.key for a in state.attrs if a.history.has_changes()}
+            if changed - MUTABLE_AFTER_ISSUE:
+                raise InvoiceImmutable(
+                    f"{obj.number} is issued and cannot change: {sorted(changed - MUTABLE_AFTER_ISSUE)}"
+                )
+            if "pdf" in changed and state.attrs.pdf.history.deleted not in ((), [None]):
+                raise InvoiceImmutable(f"The PDF of {obj.number} cannot change")
+        elif isinstance(obj, InvoiceLine) and obj.invoice.status != Status.DRAFT:
+            raise InvoiceImmutable(f"The lines of {obj.invoice.number} cannot change")
+    for obj in session.deleted:
+        if isinstance(obj, Invoice) and obj.status != Status.DRAFT:
+            raise InvoiceImmutable(
+                f"{obj.number} is issued and cannot be deleted; raise a credit note"
+            )
+        if isinstance(obj, InvoiceLine) and obj.invoice.status != Status.DRAFT:
+            raise InvoiceImmutable(f"The lines of {obj.invoice.number} cannot change")
+
+
+# Drafting
+
+
+def customer_address(member: Member) -> str:
+    return member.invoice_address or member.address or ""
+
+
+def new_draft(
+    member: Member,
+    actor=None,
+    purpose: str = "adhoc",
+    year_start: date | None = None,
+    po_number: str | None = None,
+    notes: str | None = None,
+) -> Invoice:
+    invoice = Invoice(
+        kind=Kind.INVOICE,
+        status=Status.DRAFT,
+        member=member,
+        purpose=purpose,
+        year_start=year_start,
+        customer_name=member.name,
+        customer_address=customer_address(member),
+        po_number=(po_number or "").strip() or None,
+        supplier_number=member.supplier_number,
+        notes=notes,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(invoice)
+    return invoice
+
+
+def add_line(
+    invoice: Invoice,
+    description: str,
+    unit_pence: int,
+    quantity: Decimal = Decimal(1),
+    vat: VatCode | str = VatCode.STANDARD,
+    credits_line: InvoiceLine | None = None,
+) -> InvoiceLine:
+    if invoice.status != Status.DRAFT:
+        raise InvoiceImmutable(f"Lines cannot be added to {invoice.number}")
+    if not description.strip():
+        raise InvoiceError("Enter a description", "description")
+    quantity = Decimal(quantity)
+    if quantity <= 0:
+        raise InvoiceError("Quantity must be more than 0", "quantity")
+    if unit_pence < 0:
+        raise InvoiceError(
+            "Price must be £0.00 or more; to reduce an invoice, raise a credit note", "unit_price"
+        )
+    vat = VatCode(vat)
+    amounts = line_amounts(quantity, unit_pence, vat)
+    line = InvoiceLine(
+        position=len(invoice.lines),
+        description=description.strip(),
+        quantity=quantity,
+        unit_pence=unit_pence,
+        vat_code=vat.value,
+        vat_rate_bp=vat.rate_bp,
+        net_pence=amounts.net,
+        vat_pence=amounts.vat,
+        credits_line_id=credits_line.id if credits_line else None,
+    )
+    invoice.lines.append(line)
+    _total(invoice)
+    return line
+
+
+def remove_line(invoice: Invoice, line: InvoiceLine) -> None:
+    if invoice.status != Status.DRAFT:
+        raise InvoiceImmutable(f"The lines of {invoice.number} cannot change")
+    invoice.lines.remove(line)
+    for i, other in enumerate(invoice.lines):
+        other.position = i
+    _total(invoice)
+
+
+def _total(invoice: Invoice) -> None:
+    """Totals are the sums of the lines (VAT was rounded per line)."""
+    invoice.net_pence = sum(line.net_pence for line in invoice.lines)
+    invoice.vat_pence = sum(line.vat_pence for line in invoice.lines)
+    invoice.gross_pence = invoice.net_pence + invoice.vat_pence
+
+
+def set_po_number(invoice: Invoice, po_number: str, actor) -> None:
+    """Enter the council's PO on a draft; a draft held for want of one is released."""
+    po_number = (po_number or "").strip()
+    if invoice.status != Status.DRAFT:
+        raise InvoiceImmutable(
+            f"{invoice.number} is issued; its purchase order number cannot change"
+        )
+    if not po_number:
+        raise InvoiceError("Enter the purchase order number", "po_number")
+    if len(po_number) > 50:
+        raise InvoiceError("Purchase order number must be 50 characters or fewer", "po_number")
+    changes = audit.changes_of(invoice, {"po_number": po_number, "held_reason": None})
+    audit.record(
+        "invoice.po_entered",
+        "invoice",
+        invoice.id,
+        member_id=invoice.member_id,
+        changes=changes,
+        actor=actor,
+    )
+    db.session.commit()
+
+
+def hold_reason(invoice: Invoice) -> str | None:
+    member = invoice.member
+    if member.po_required and not invoice.po_number:
+        return f"{member.name} needs a purchase order number on invoices; none has been entered"
+    return None
+
+
+# Numbering
+
+
+def next_number(series: str) -> int:
+    """The next number of `series`, in the caller's transaction.
+
+    UPDATE … RETURNING increments and locks the row until commit: a concurrent issuer waits,
+    and a rolled-back issue gives its number back, so numbers are unique and gapless.
+    """
+    bump = (
+        sa.update(NumberSequence)
+        .where(NumberSequence.series == series)
+        .values(last_value=NumberSequence.last_value + 1)
+        .returning(NumberSequence.last_value)
+    )
+    value = db.session.execute(bump).scalar()
+    if value is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(NumberSequence(series=series, last_value=0))
+        except sa.exc.IntegrityError:
+            pass  # another transaction created it first
+        value = db.session.execute(bump).scalar()
+    return value
+
+
+def _number(prefix: str, issue_date: date, year_start_month: int) -> tuple[str, int, str]:
+    year = financial_year_start(issue_date, year_start_month).year
+    series = f"{prefix}-{year}"
+    value = next_number(series)
+    return series, value, f"{series}-{value:05d}"
+
+
+# Issuing
+
+
+def seller_snapshot(on: date) -> str:
+    """The seller block stored on each document at issue (JSON of document.Seller)."""
+    row = settings.current()
+    missing = settings.missing_for_invoicing(row)
+    if missing:
+        raise InvoiceError(
+            "Company settings are incomplete: set the " + ", ".join(missing) + " first"
+        )
+    seller = doc.Seller(
+        legal_name=row.legal_name,
+        registered_office=row.registered_office,
+        company_number=row.company_number,
+        registered_in=row.registered_in,
+        vat_number=settings.vat_display(row.vat_number),
+        bank_account_name=row.bank_account_name,
+        bank_sort_code=settings.sort_code_display(row.bank_sort_code),
+        bank_account_number=row.bank_account_number,
+        payment_terms_days=row.payment_terms_days,
+        control_statement=settings.control_statement(row, on),
+    )
+    return json.dumps(asdict(seller), sort_keys=True)
+
+
+def issue(
+    invoice: Invoice,
+    actor=None,
+    issue_date: date | None = None,
+    seller: str | None = None,
+    send: bool = True,
+    commit: bool = True,
+) -> Invoice:
+    """Number, freeze, render and (optionally) email a draft. Held drafts are refused."""
+    if invoice.status != Status.DRAFT:
+        raise IllegalTransition(f"{invoice.number} is already issued")
+    if not invoice.lines:
+        raise InvoiceError("Add at least one line before issuing")
+    reason = hold_reason(invoice)
+    if reason:
+        invoice.held_reason = reason
+        raise InvoiceError(f"Held: {reason}")
+    row = settings.current()
+    issue_date = issue_date or uk_today()
+    member = invoice.member
+    invoice.seller = seller or seller_snapshot(issue_date)
+    invoice.customer_name = member.name
+    invoice.customer_address = customer_address(member)
+    invoice.supplier_number = member.supplier_number
+    prefix = row.credit_note_prefix if invoice.is_credit_note else row.invoice_prefix
+    invoice.series, invoice.sequence_no, invoice.number = _number(
+        prefix, issue_date, row.year_start_month
+    )
+    invoice.issue_date = issue_date
+    invoice.year_start = invoice.year_start or financial_year_start(
+        issue_date, row.year_start_month
+    )
+    invoice.due_date = (
+        None if invoice.is_credit_note else issue_date + timedelta(days=row.payment_terms_days)
+    )
+    invoice.held_reason = None
+    invoice.issued_at, invoice.issued_by_id = utcnow(), getattr(actor, "id", None)
+    transition(invoice, Status.ISSUED)
+    invoice.pdf = render_pdf(invoice)
+    audit.record(
+        "credit_note.issued" if invoice.is_credit_note else "invoice.issued",
+        "invoice",
+        invoice.id,
+        member_id=invoice.member_id,
+        changes={"number": invoice.number, "gross_pence": invoice.gross_pence},
+        actor=actor or "system",
+    )
+    if send:
+        send_document(invoice, actor)
+    if commit:
+        db.session.commit()
+    return invoice
+
+
+def send_document(invoice: Invoice, actor=None) -> None:
+    """Queue the email with the PDF attached to the member's finance contact; record the time."""
+    member = invoice.member
+    to = member.finance_email or member.contact_email
+    noun = "Credit note" if invoice.is_credit_note else "Invoice"
+    outbox.queue(
+        to,
+        f"{noun} {invoice.number} from {json.loads(invoice.seller)['legal_name']}",
+        render_template(
+            "emails/invoice.txt",
+            invoice=invoice,
+            link=current_app.config["BASE_URL"]
+            + url_for("member_billing.show_invoice", invoice_id=invoice.id),
+        ),
+        attachments=[
+            {"kind": "invoice_pdf", "ref": invoice.id, "filename": f"{invoice.number}.pdf"}
+        ],
+    )
+    invoice.sent_at = utcnow()
+    audit.record(
+        "invoice.sent",
+        "invoice",
+        invoice.id,
+        member_id=invoice.member_id,
+        changes={"to": to},
+        actor=actor or "system",
+    )
+
+
+def resend(invoice: Invoice, actor) -> None:
+    if invoice.status == Status.DRAFT:
+        raise InvoiceError("Issue the invoice before sending it")
+    send_document(invoice, actor)
+    db.session.commit()
+
+
+# Credit notes
+
+
+def credited_pence(invoice: Invoice) -> int:
+    """Gross already credited against `invoice` by issued credit notes."""
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Invoice.gross_pence), 0)).where(
+            Invoice.original_id == invoice.id,
+            Invoice.kind == Kind.CREDIT_NOTE,
+            Invoice.status != Status.DRAFT,
+        )
+    )
+
+
+def credited_net_by_line(invoice: Invoice) -> dict[int, int]:
+    rows = db.session.execute(
+        sa.select(InvoiceLine.credits_line_id, sa.func.sum(InvoiceLine.net_pence))
+        .join(Invoice, InvoiceLine.invoice_id == Invoice.id)
+        .where(Invoice.original_id == invoice.id, InvoiceLine.credits_line_id.is_not(None))
+        .group_by(InvoiceLine.credits_line_id)
+    ).all()
+    return {line_id: total for line_id, total in rows}
+
+
+def credit(
+    invoice: Invoice,
+    reason: str,
+    actor,
+    line_ids: list[int] | None = None,
+    amount_pence: int | None = None,
+    issue_date: date | None = None,
+) -> Invoice:
+    """Issue a credit note against `invoice`: whole (no lines, no amount), chosen lines in full,
+    or a net amount at the invoice's VAT rate. Never more than is left to credit."""
+    if invoice.is_credit_note or invoice.status in (Status.DRAFT, Status.CREDITED):
+        raise InvoiceError("Only an issued invoice that is not fully credited can be credited")
+    if not (reason or "").strip():
+        raise InvoiceError("Enter the reason for the credit", "reason")
+    already = credited_net_by_line(invoice)
+    remaining = {line.id: line.net_pence - already.get(line.id, 0) for line in invoice.lines}
+    note = Invoice(
+        kind=Kind.CREDIT_NOTE,
+        status=Status.DRAFT,
+        purpose=invoice.purpose,
+        member=invoice.member,
+        year_start=invoice.year_start,
+        customer_name=invoice.customer_name,
+        customer_address=invoice.customer_address,
+        po_number=invoice.po_number,
+        supplier_number=invoice.supplier_number,
+        original=invoice,
+        reason=reason.strip(),
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(note)
+    if amount_pence is not None:
+        rates = {line.vat_code for line in invoice.lines}
+        if len(rates) != 1:
+            raise InvoiceError(
+                "This invoice has lines with different VAT treatments: choose the lines to credit",
+                "amount",
+            )
+        if amount_pence <= 0:
+            raise InvoiceError("Amount to credit must be more than £0.00", "amount")
+        left = sum(remaining.values())
+        if amount_pence > left:
+            raise InvoiceError(
+                f"Amount to credit must be no more than what is left to credit, {_pounds(left)} excluding VAT",
+                "amount",
+            )
+        first = invoice.lines[0]
+        add_line(
+            note,
+            f"Credit against invoice {invoice.number}",
+            amount_pence,
+            Decimal(1),
+            first.vat_code,
+            credits_line=first,
+        )
+    else:
+        chosen = [line for line in invoice.lines if line_ids is None or line.id in set(line_ids)]
+        if not chosen:
+            raise InvoiceError("Select the lines to credit", "lines")
+        for line in chosen:
+            left = remaining[line.id]
+            if left <= 0:
+                raise InvoiceError(
+                    f"'{line.description}' has already been credited in full", "lines"
+                )
+            if left == line.net_pence:
+                add_line(
+                    note,
+                    line.description,
+                    line.unit_pence,
+                    line.quantity,
+                    line.vat_code,
+                    credits_line=line,
+                )
+            else:
+                add_line(
+                    note,
+                    f"{line.description} (remainder)",
+                    left,
+                    Decimal(1),
+                    line.vat_code,
+                    credits_line=line,
+                )
+    db.session.flush()
+    issue(note, actor, issue_date=issue_date, commit=False)
+    if credited_pence(invoice) >= invoice.gross_pence:
+        transition(invoice, Status.CREDITED)
+    audit.record(
+        "invoice.credited",
+        "invoice",
+        invoice.id,
+        member_id=invoice.member_id,
+        changes={
+            "credit_note": note.number,
+            "gross_pence": note.gross_pence,
+            "reason": note.reason,
+        },
+        actor=actor,
+    )
+    db.session.commit()
+    return note
+
+
+def delete_draft(invoice: Invoice, actor) -> None:
+    """Drafts may be thrown away; issued documents never (the flush guard refuses)."""
+    if invoice.status != Status.DRAFT:
+        raise InvoiceImmutable(
+            f"{invoice.number} is issued and cannot be deleted; raise a credit note"
+        )
+    audit.record(
+        "invoice.draft_deleted",
+        "invoice",
+        invoice.id,
+        member_id=invoice.member_id,
+        changes={"gross_pence": invoice.gross_pence},
+        actor=actor,
+    )
+    db.session.delete(invoice)
+    db.session.commit()
+
+
+def stored_pdf(invoice: Invoice) -> bytes:
+    """The PDF made at issue: the same bytes every time it is downloaded."""
+    return invoice.pdf
+
+
+def _pounds(pence: int) -> str:
+    from company.ui.filters import money
+
+    return money(pence)
+
+
+# Reading
+
+
+def balance_owed(invoice: Invoice) -> int:
+    """What is still owed on an issued invoice (payments arrive with the payments work)."""
+    if invoice.is_credit_note or invoice.status in (Status.DRAFT, Status.CREDITED, Status.PAID):
+        return 0
+    return invoice.gross_pence - credited_pence(invoice)
+
+
+def is_overdue(invoice: Invoice, today: date | None = None) -> bool:
+    today = today or uk_today()
+    return bool(invoice.due_date and invoice.due_date < today and balance_owed(invoice) > 0)
+
+
+def document_of(invoice: Invoice) -> doc.Document:
+    """The Document the PDF and HTML show, from the stored row only."""
+    if invoice.status == Status.DRAFT:
+        raise InvoiceError("Drafts have no document yet")
+    labels = {"S": None, "Z": "0% (zero rated)", "E": "Exempt", "O": "Outside scope"}
+
+    def label(line):
+        return labels[line.vat_code] or f"{Decimal(line.vat_rate_bp) / 100:g}%"
+
+    lines = [
+        doc.Line(
+            description=line.description,
+            quantity=Decimal(line.quantity),
+            unit_pence=line.unit_pence,
+            vat_label=label(line),
+            net_pence=line.net_pence,
+            vat_pence=line.vat_pence,
+        )
+        for line in invoice.lines
+    ]
+    summary: dict[str, list[int]] = {}
+    for line in lines:
+        totals = summary.setdefault(line.vat_label, [0, 0])
+        totals[0] += line.net_pence
+        totals[1] += line.vat_pence
+    original = invoice.original
+    return doc.Document(
+        is_credit_note=invoice.is_credit_note,
+        number=invoice.number,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        seller=doc.seller_from_json(invoice.seller),
+        customer_name=invoice.customer_name,
+        customer_address=invoice.customer_address or "",
+        po_number=invoice.po_number,
+        supplier_number=invoice.supplier_number,
+        lines=lines,
+        net_pence=invoice.net_pence,
+        vat_pence=invoice.vat_pence,
+        gross_pence=invoice.gross_pence,
+        vat_summary=[doc.VatSummary(k, v[0], v[1]) for k, v in summary.items()],
+        original_number=original.number if original else None,
+        original_date=original.issue_date if original else None,
+        reason=invoice.reason,
+        notes=invoice.notes,
+    )
+
+
+def render_pdf(invoice: Invoice) -> bytes:
+    from .pdf import render
+
+    return render(document_of(invoice))
+
+
+def pdf_of(invoice_id: int) -> tuple[bytes, str]:
+    """The stored PDF (outbox attachment renderer)."""
+    return stored_pdf(db.session.get(Invoice, int(invoice_id))), "pdf"
+
+
+outbox.ATTACHMENTS["invoice_pdf"] = pdf_of

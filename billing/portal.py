@@ -1,0 +1,76 @@
+"""The member council's invoices in its portal: its own documents only, through the scoping path."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from company.auth.access import council
+from company.clock import uk_today
+from company.members.models import Member
+from company.members.scoping import member_scoped
+from company.members.views import _attach
+from company.settings import services as settings
+
+from . import forms
+from .contributions import services as contributions
+from .invoices import queries, services
+from .invoices.models import Invoice, Status
+from .money import financial_year_start
+from .views import pdf_response
+
+bp = Blueprint("member_billing", __name__, url_prefix="/portal")
+
+
+def _year() -> date:
+    return financial_year_start(uk_today(), settings.current().year_start_month)
+
+
+@bp.route("/invoices")
+@council
+def invoices():
+    member = member_scoped(Member, current_user.member_id)
+    documents = queries.member_documents(member.id)
+    return render_template(
+        "portal/invoices.html",
+        member=member,
+        documents=documents,
+        balance=queries.member_balance(member.id),
+        owed={d.id: services.balance_owed(d) for d in documents},
+        overdue={d.id for d in documents if services.is_overdue(d)},
+        contribution=contributions.explain_for_member(member, _year()),
+    )
+
+
+@bp.route("/invoices/<int:invoice_id>", methods=["GET", "POST"])
+@council
+def show_invoice(invoice_id: int):
+    invoice = member_scoped(Invoice, invoice_id)
+    if invoice.status == Status.DRAFT:
+        if not invoice.held_reason:
+            abort(404)  # drafts are finance's business until issued, unless waiting for the council
+        form = forms.PoForm()
+        if form.validate_on_submit():
+            try:
+                services.set_po_number(invoice, form.po_number.data, current_user)
+            except services.InvoiceError as exc:
+                _attach(form, exc)
+            else:
+                flash(
+                    "Thank you. The purchase order number is saved and the invoice will be issued.",
+                    "success",
+                )
+                return redirect(url_for("member_billing.invoices"))
+        return render_template("portal/held_invoice.html", invoice=invoice, form=form)
+    return render_template(
+        "billing/document.html",
+        doc=services.document_of(invoice),
+        back=url_for("member_billing.invoices"),
+        pdf_url=url_for("member_billing.invoice_pdf", invoice_id=invoice.id),
+    )
+
+
+@bp.route("/invoices/<int:invoice_id>.pdf")
+@council
+def invoice_pdf(invoice_id: int):
+    return pdf_response(member_scoped(Invoice, invoice_id))

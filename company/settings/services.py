@@ -1,0 +1,154 @@
+"""Reading and changing the company's particulars, and what every invoice prints from them."""
+
+import re
+from datetime import date
+
+import sqlalchemy as sa
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.gb import vat as gb_vat
+
+from company import audit
+from company.extensions import db
+from company.members.models import Member
+
+from .models import CompanySettings
+
+COMPANY_NUMBER = re.compile(r"^(\d{8}|(SC|NI|OC|SO|SL|NC|LP|NL|R0)\d{6})$")
+
+
+class SettingsError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def current() -> CompanySettings:
+    """The settings row, created with defaults the first time it is asked for."""
+    row = db.session.get(CompanySettings, 1)
+    if row is None:
+        row = CompanySettings(id=1)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def clean_company_number(text: str) -> str:
+    value = re.sub(r"\s", "", text or "").upper()
+    if value.isdigit() and len(value) == 7:  # a leading zero is often left off
+        value = value.zfill(8)
+    if not COMPANY_NUMBER.match(value):
+        raise SettingsError(
+            "Enter a company number in the correct format, like 01234567 or SC123456",
+            "company_number",
+        )
+    return value
+
+
+def clean_vat_number(text: str) -> str | None:
+    if not (text or "").strip():
+        return None
+    try:
+        return gb_vat.validate(text)
+    except StdnumError as exc:
+        raise SettingsError(
+            "Enter a valid UK VAT registration number, like GB 980 7806 84", "vat_number"
+        ) from exc
+
+
+def vat_display(compact: str | None) -> str | None:
+    """'980780684' -> 'GB 980 7806 84' (the form on invoices)."""
+    return f"GB {gb_vat.format(compact)}" if compact else None
+
+
+def clean_sort_code(text: str) -> str:
+    digits = re.sub(r"[\s-]", "", text or "")
+    if not re.fullmatch(r"\d{6}", digits):
+        raise SettingsError("Enter a valid sort code, like 30-99-50", "bank_sort_code")
+    return digits
+
+
+def clean_account_number(text: str) -> str:
+    digits = re.sub(r"\s", "", text or "")
+    if not re.fullmatch(r"\d{8}", digits):
+        raise SettingsError(
+            "Enter a valid account number, like 00733445 (8 digits)", "bank_account_number"
+        )
+    return digits
+
+
+def sort_code_display(digits: str | None) -> str:
+    return f"{digits[:2]}-{digits[2:4]}-{digits[4:]}" if digits else ""
+
+
+def update(values: dict, actor) -> dict:
+    """Validate and save settings; every change is audited. Returns what changed."""
+    row = current()
+    clean = dict(values)
+    if "company_number" in clean:
+        clean["company_number"] = clean_company_number(clean["company_number"])
+    if "vat_number" in clean:
+        clean["vat_number"] = clean_vat_number(clean["vat_number"])
+    if "bank_sort_code" in clean:
+        clean["bank_sort_code"] = clean_sort_code(clean["bank_sort_code"])
+    if "bank_account_number" in clean:
+        clean["bank_account_number"] = clean_account_number(clean["bank_account_number"])
+    if "invoice_prefix" in clean or "credit_note_prefix" in clean:
+        for key in ("invoice_prefix", "credit_note_prefix"):
+            prefix = (clean.get(key) or getattr(row, key)).strip().upper()
+            if not re.fullmatch(r"[A-Z]{1,6}", prefix):
+                raise SettingsError("Prefix must be 1 to 6 letters, like INV", key)
+            clean[key] = prefix
+        if clean["invoice_prefix"] == clean["credit_note_prefix"]:
+            raise SettingsError(
+                "Credit notes need a different prefix from invoices", "credit_note_prefix"
+            )
+    if "control_statement" in clean and "{members}" not in clean["control_statement"]:
+        raise SettingsError(
+            "The statement must name the member councils: include {members} where their names go",
+            "control_statement",
+        )
+    changes = audit.changes_of(row, clean)
+    if changes:
+        audit.record("settings.changed", "company_settings", 1, changes=changes, actor=actor)
+    db.session.commit()
+    return changes
+
+
+def missing_for_invoicing(row: CompanySettings) -> list[str]:
+    """What must be set before a VAT invoice can be issued."""
+    needed = {
+        "company number": row.company_number,
+        "registered office": row.registered_office,
+        "bank account name": row.bank_account_name,
+        "sort code": row.bank_sort_code,
+        "account number": row.bank_account_number,
+    }
+    return [name for name, value in needed.items() if not value]
+
+
+def controlling_members(on: date) -> list[str]:
+    """Names of the councils that are members on `on` (they control the company)."""
+    return list(
+        db.session.scalars(
+            sa.select(Member.name)
+            .where(
+                Member.joined_on.is_not(None),
+                Member.joined_on <= on,
+                sa.or_(Member.ceased_on.is_(None), Member.ceased_on > on),
+            )
+            .order_by(Member.name)
+        )
+    )
+
+
+def _and_list(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names) or "(no member councils yet)"
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def control_statement(row: CompanySettings, on: date) -> str:
+    """The Local Authorities (Companies) Order 1995 art 4 statement, naming the councils."""
+    return row.control_statement.format(
+        company=row.legal_name, members=_and_list(controlling_members(on))
+    )

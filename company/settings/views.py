@@ -1,0 +1,37 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from company.auth.access import allow
+from company.auth.roles import Role
+from company.clock import uk_today
+from company.members.views import _attach
+
+from . import bp, services
+from .forms import SettingsForm
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def edit():
+    row = services.current()
+    form = SettingsForm(obj=row)
+    if request.method == "GET":
+        form.year_start_month.data = str(row.year_start_month)
+        form.vat_number.data = services.vat_display(row.vat_number) or ""
+        form.bank_sort_code.data = services.sort_code_display(row.bank_sort_code)
+    if form.validate_on_submit():
+        values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        values["year_start_month"] = int(values["year_start_month"])
+        try:
+            changes = services.update(values, current_user)
+        except services.SettingsError as exc:
+            _attach(form, exc)
+        else:
+            flash("Company settings saved." if changes else "Nothing changed.", "success")
+            return redirect(url_for("settings.edit"))
+    return render_template(
+        "settings/edit.html",
+        form=form,
+        statement=services.control_statement(row, uk_today()),
+        missing=services.missing_for_invoicing(row),
+    )
