@@ -1,5 +1,6 @@
 """`flask billing …`: the annual contribution run and PDFs of issued documents."""
 
+import sys
 from pathlib import Path
 
 import click
@@ -51,9 +52,7 @@ def contributions_command(year, do_issue):
 
         def progress(done, total):
             if state["bar"] is None:
-                state["bar"] = click.progressbar(
-                    length=max(total, 1), label=label, file=click.get_text_stream("stderr")
-                )
+                state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
                 state["bar"].__enter__()
             state["bar"].update(done - state["bar"].pos)
             if done >= total:

@@ -29,7 +29,6 @@ from company.settings import services as settings
 
 from . import forms, runs
 from .contributions import services as contributions
-from .contributions.models import ContributionBand
 from .invoices import queries, services
 from .invoices.models import Invoice, InvoiceLine, Status
 from .money import VatCode, financial_year_label, financial_year_start
@@ -373,12 +372,9 @@ def show_schedule(year: int):
 def save_band(year: int):
     schedule = _schedule(year)
     form = forms.BandForm()
-    band = None
-    if request.form.get("band_id"):
-        band = db.session.get(ContributionBand, request.form.get("band_id", type=int))
-        if band is None or band.schedule_id != schedule.id:
-            abort(404)
     if form.validate_on_submit():
+        code = form.code.data.strip().lower()
+        band = next((b for b in schedule.bands if b.code == code), None)  # same code: change it
         try:
             contributions.save_band(
                 schedule,

@@ -39,12 +39,14 @@ class CsrfClient(FlaskClient):
     """A test client that sends a valid CSRF token with every form post (pass csrf=False not to).
 
     Requests made inside the `ctx` fixture share its app context (and database session, so tests
-    see what views wrote); `g` is emptied first, as a real request would start with a fresh one.
+    see what views wrote); `g` is emptied and the session expired first, as a real request would
+    start afresh.
     """
 
     def open(self, *args, **kwargs):
         if has_app_context():
             g.__dict__.clear()
+            db.session.expire_all()  # a request reads the database afresh, as a real one would
         return super().open(*args, **kwargs)
 
     def post(self, *args, csrf=True, **kwargs):

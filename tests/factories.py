@@ -31,15 +31,24 @@ def member(
     **values,
 ) -> Member:
     n = next(_seq)
-    gss = gss or GSS[n % len(GSS)]
-    a = authorities.get(gss)
+    if "body_type" in values:  # another public body, not from the official list
+        name = values.pop("name", f"Public Body {n}")
+        body = dict(
+            name=name, gss_code=None, body_type=values.pop("body_type"), region=None, nation=None
+        )
+    else:
+        a = authorities.get(gss or GSS[n % len(GSS)])
+        name = a.name
+        body = dict(
+            name=a.name,
+            gss_code=a.gss_code,
+            body_type=a.type_name,
+            region=a.region,
+            nation=a.nation,
+        )
     fields = dict(
-        name=a.name,
-        gss_code=a.gss_code,
-        body_type=a.type_name,
-        region=a.region,
-        nation=a.nation,
-        address=f"{a.name}\nTown Hall",
+        **body,
+        address=f"{name}\nTown Hall",
         contact_name="Pat Example",
         contact_email=f"contact{n}@council.example",
         contact_role="Head of Digital",
@@ -50,7 +59,7 @@ def member(
     if onboarded:
         fields.update(
             agreement_signed_on=date(2025, 2, 1),
-            invoice_address=f"Accounts Payable\n{a.name}",
+            invoice_address=f"Accounts Payable\n{name}",
             finance_email=f"invoices{n}@council.example",
             po_required=False,
         )

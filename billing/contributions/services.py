@@ -434,7 +434,6 @@ def issue_drafts(
             )  # the same particulars for the whole run
             invoices.issue(invoice, actor, issue_date=day, seller=seller)
             issued += 1
-        db.session.expunge_all()  # memory stays flat however many members there are
         if progress:
             progress(i, len(ids))
     result = summary(year_start)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import render_template
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from billing.money import VatCode, financial_year_start, line_amounts
 from company import audit, outbox
 from company.clock import uk_today, utcnow
 from company.extensions import db
+from company.links import external_url
 from company.members.models import Member
 from company.settings import services as settings
 
@@ -283,19 +284,20 @@ def issue(
     invoice.customer_address = customer_address(member)
     invoice.supplier_number = member.supplier_number
     prefix = row.credit_note_prefix if invoice.is_credit_note else row.invoice_prefix
-    invoice.series, invoice.sequence_no, invoice.number = _number(
-        prefix, issue_date, row.year_start_month
-    )
-    invoice.issue_date = issue_date
-    invoice.year_start = invoice.year_start or financial_year_start(
-        issue_date, row.year_start_month
-    )
-    invoice.due_date = (
-        None if invoice.is_credit_note else issue_date + timedelta(days=row.payment_terms_days)
-    )
-    invoice.held_reason = None
-    invoice.issued_at, invoice.issued_by_id = utcnow(), getattr(actor, "id", None)
-    transition(invoice, Status.ISSUED)
+    series, sequence_no, number = _number(prefix, issue_date, row.year_start_month)
+    actor_id = getattr(actor, "id", None)
+    with db.session.no_autoflush:  # number and status change together (a CHECK constraint)
+        invoice.series, invoice.sequence_no, invoice.number = series, sequence_no, number
+        invoice.issue_date = issue_date
+        invoice.year_start = invoice.year_start or financial_year_start(
+            issue_date, row.year_start_month
+        )
+        invoice.due_date = (
+            None if invoice.is_credit_note else issue_date + timedelta(days=row.payment_terms_days)
+        )
+        invoice.held_reason = None
+        invoice.issued_at, invoice.issued_by_id = utcnow(), actor_id
+        transition(invoice, Status.ISSUED)
     invoice.pdf = render_pdf(invoice)
     audit.record(
         "credit_note.issued" if invoice.is_credit_note else "invoice.issued",
@@ -323,8 +325,7 @@ def send_document(invoice: Invoice, actor=None) -> None:
         render_template(
             "emails/invoice.txt",
             invoice=invoice,
-            link=current_app.config["BASE_URL"]
-            + url_for("member_billing.show_invoice", invoice_id=invoice.id),
+            link=external_url("member_billing.show_invoice", invoice_id=invoice.id),
         ),
         attachments=[
             {"kind": "invoice_pdf", "ref": invoice.id, "filename": f"{invoice.number}.pdf"}

@@ -6,12 +6,13 @@ from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from company import audit, outbox
 from company.clock import utcnow
 from company.extensions import db
+from company.links import external_url
 
 from .models import AuthToken, SignInAttempt, User
 from .roles import COUNCIL_ROLES, Role
@@ -130,10 +131,6 @@ def _email(to: str, subject: str, template: str, **context) -> None:
     outbox.queue(to, subject, body)
 
 
-def _link(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
-
-
 def invite(email: str, name: str, role: Role, invited_by: User | None, member=None) -> User:
     """Create a user without a password and email a single-use link to set one."""
     email = email.strip().lower()
@@ -175,7 +172,7 @@ def invite(email: str, name: str, role: Role, invited_by: User | None, member=No
         user=user,
         member=member,
         invited_by=invited_by,
-        link=_link("auth.accept_invitation", token=token),
+        link=external_url("auth.accept_invitation", token=token),
         days=current_app.config["INVITE_VALID_DAYS"],
     )
     return user
@@ -208,7 +205,7 @@ def request_password_reset(email: str) -> None:
         f"Reset your {current_app.config['SERVICE_NAME']} password",
         "password_reset",
         user=user,
-        link=_link("auth.reset_password", token=token),
+        link=external_url("auth.reset_password", token=token),
         minutes=current_app.config["RESET_VALID_MINUTES"],
     )
     db.session.commit()

@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from company import audit, outbox
 from company.auth import services as auth_services
@@ -16,6 +16,7 @@ from company.auth.models import User
 from company.auth.roles import Role
 from company.clock import uk_today, utcnow
 from company.extensions import db
+from company.links import external_url
 from company.ui.filters import uk_date
 
 from . import authorities
@@ -537,5 +538,5 @@ def _company() -> str:
 
 
 def _email(to: str, subject: str, template: str, **context) -> None:
-    context.setdefault("portal_link", current_app.config["BASE_URL"] + url_for("auth.sign_in"))
+    context.setdefault("portal_link", external_url("auth.sign_in"))
     outbox.queue(to, subject, render_template(f"emails/{template}.txt", **context))
