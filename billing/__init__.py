@@ -9,4 +9,7 @@ def register(app) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(portal_bp)
+    from .demo import seed
+
+    app.extensions.setdefault("demo_seeders", []).append(seed)
     app.cli.add_command(billing_cli)

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
 from billing.money import financial_year_start
@@ -165,6 +166,8 @@ def seed() -> list[tuple[str, str, str]] | None:
                 actor="demo",
             )
     db.session.commit()
+    for extra in current_app.extensions.get("demo_seeders", []):
+        extra()  # other parts of the app (billing) add their demo data
     return sign_ins
 
 

@@ -24,6 +24,18 @@ def test_demo_seed_builds_a_believable_company_and_prints_sign_ins(app, ctx):
         len({m.body_type for m in members}) >= 4
     )  # districts, unitaries, counties, boroughs, a parish
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
+    # billing: last year's contributions issued (one credited), this year's schedule to approve
+    from billing.contributions.models import ContributionSchedule
+    from billing.invoices.models import Invoice, Kind
+
+    kinds = [inv.kind for inv in db.session.scalars(sa.select(Invoice))]
+    assert kinds.count(Kind.CREDIT_NOTE) == 1 and kinds.count(Kind.INVOICE) >= 9
+    assert [
+        s.approved
+        for s in db.session.scalars(
+            sa.select(ContributionSchedule).order_by(ContributionSchedule.year_start)
+        )
+    ] == [True, False]
     # the printed sign-ins work
     role, email, password = lines[0].split()
     client = app.test_client()

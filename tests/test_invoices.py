@@ -208,6 +208,18 @@ def test_numbers_stay_gapless_when_an_issue_fails_part_way(member):
     assert services.issue(inv, issue_date=DAY).number == "INV-2026-00002"  # …gives its number back
 
 
+def test_a_draft_issued_by_two_workers_at_once_is_issued_once(app, member):
+    inv = factories.draft_invoice(member)  # this worker has read the draft…
+    with app.app_context():  # …when another worker issues it
+        services.issue(db.session.get(Invoice, inv.id), issue_date=DAY, send=False)
+        db.session.remove()
+    with pytest.raises(services.IllegalTransition, match="issued by someone else"):
+        services.issue(inv, issue_date=DAY, send=False)
+    assert (
+        services.issue(factories.draft_invoice(member), issue_date=DAY).number == "INV-2026-00002"
+    )
+
+
 def test_invoice_pdf_is_a_full_uk_vat_invoice(member):
     inv = issued(member, po_number="PO-123")
     text = pdf_text(inv.pdf)

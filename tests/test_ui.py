@@ -119,3 +119,12 @@ def test_error_summary_links_to_the_field_in_error(client):
     assert 'href="#contact_name"' in html
     assert 'href="#proposed_start-month"' in html  # a date error points at the first missing part
     assert "govuk-input--error" in html
+
+
+def test_audit_values_read_as_people_write_them():
+    from company.ui.filters import audit_value
+
+    assert audit_value("2026-04-01") == "1 April 2026"
+    assert audit_value(12000, "gross_pence") == "£120.00"
+    assert audit_value(True) == "Yes" and audit_value(None) == "(blank)"
+    assert audit_value("BR-2026-01") == "BR-2026-01"

@@ -12,9 +12,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Kind, Status
+from billing.invoices.render import pdf_renderer
 from billing.money import (
     ProRata,
     VatCode,
@@ -34,6 +36,7 @@ from .models import ContributionBand, ContributionSchedule
 
 CONTRIBUTION = "contribution"
 BATCH = 200
+ISSUE_BATCH = 50
 
 # A member's band by default, from its type on the official list.
 DEFAULT_BAND_BY_TYPE = {
@@ -402,7 +405,11 @@ def issue_drafts(
     progress: Callable[[int, int], None] | None = None,
     issue_date: date | None = None,
 ) -> RunResult:
-    """Issue every releasable contribution draft of the year, one transaction per invoice."""
+    """Issue every releasable contribution draft of the year.
+
+    Works in batches: each batch's numbers, PDFs (rendered on every core for large runs) and
+    emails are committed together, so a run stopped at any point leaves whole invoices and no
+    gap in the numbering, and running again issues the rest."""
     ids = db.session.scalars(
         sa.select(Invoice.id)
         .where(
@@ -413,32 +420,49 @@ def issue_drafts(
         )
         .order_by(Invoice.id)
     ).all()
-    seller = None
+    day = issue_date or uk_today()
     issued = 0
-    for i, invoice_id in enumerate(ids, 1):
-        invoice = db.session.scalar(
-            sa.select(Invoice)
-            .options(selectinload(Invoice.lines), selectinload(Invoice.member))
-            .where(Invoice.id == invoice_id)
-        )
-        if invoice.status != Status.DRAFT:
-            continue  # issued meanwhile by another run
-        reason = invoices.hold_reason(invoice)
-        if reason:
-            invoice.held_reason = reason
-            db.session.commit()
-        else:
-            day = issue_date or uk_today()
-            seller = seller or invoices.seller_snapshot(
-                day
-            )  # the same particulars for the whole run
-            invoices.issue(invoice, actor, issue_date=day, seller=seller)
-            issued += 1
-        if progress:
-            progress(i, len(ids))
+    with pdf_renderer(len(ids)) as render_all:
+        for start in range(0, len(ids), ISSUE_BATCH):
+            for attempt in range(3):
+                try:
+                    issued += _issue_batch(ids[start : start + ISSUE_BATCH], actor, day, render_all)
+                    break
+                except StaleDataError:  # another run issued some of these: read them again
+                    db.session.rollback()
+                    if attempt == 2:
+                        raise
+            if progress:
+                progress(min(start + ISSUE_BATCH, len(ids)), len(ids))
     result = summary(year_start)
     result.issued_now = issued
     return result
+
+
+def _issue_batch(ids: list[int], actor, day: date, render_all) -> int:
+    """Freeze, render and send one batch of drafts; commit them together."""
+    batch = db.session.scalars(
+        sa.select(Invoice)
+        .options(selectinload(Invoice.lines), selectinload(Invoice.member))
+        .where(Invoice.id.in_(ids), Invoice.status == Status.DRAFT)
+        .order_by(Invoice.id)
+    ).all()
+    seller = None  # the same particulars for the whole batch
+    frozen = []
+    for invoice in batch:
+        reason = invoices.hold_reason(invoice)
+        if reason:
+            invoice.held_reason = reason
+            continue
+        seller = seller or invoices.seller_snapshot(day)
+        invoices.freeze(invoice, actor, day, seller)
+        frozen.append(invoice)
+    pdfs = render_all([invoices.document_of(invoice) for invoice in frozen])
+    for invoice, pdf in zip(frozen, pdfs, strict=True):
+        invoice.pdf = pdf
+        invoices.send_document(invoice, actor)
+    db.session.commit()
+    return len(frozen)
 
 
 def summary(year_start: date) -> RunResult:

@@ -64,6 +64,8 @@ class Invoice(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Optimistic lock: two runs issuing the same draft at once cannot both succeed.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     kind: Mapped[Kind] = mapped_column(_enum(Kind, "document_kind", 12), default=Kind.INVOICE)
     purpose: Mapped[str] = mapped_column(sa.String(20), default="adhoc")  # contribution, adhoc
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), index=True)
@@ -109,6 +111,8 @@ class Invoice(db.Model):
         foreign_keys="InvoiceLine.invoice_id",
     )
     original = relationship("Invoice", remote_side=[id], foreign_keys=[original_id])
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_credit_note(self) -> bool:

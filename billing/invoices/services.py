@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import render_template
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from billing.money import VatCode, financial_year_start, line_amounts
 from company import audit, outbox
@@ -48,7 +49,7 @@ TRANSITIONS: dict[Status, set[Status]] = {
     Status.CREDITED: set(),
 }
 # After issue, only these columns of an invoice may change.
-MUTABLE_AFTER_ISSUE = {"status", "sent_at", "pdf"}
+MUTABLE_AFTER_ISSUE = {"status", "sent_at", "pdf", "version"}
 
 
 def transition(invoice: Invoice, to: Status) -> None:
@@ -268,6 +269,28 @@ def issue(
     commit: bool = True,
 ) -> Invoice:
     """Number, freeze, render and (optionally) email a draft. Held drafts are refused."""
+    try:
+        freeze(invoice, actor, issue_date, seller)
+        invoice.pdf = render_pdf(invoice)
+        if send:
+            send_document(invoice, actor)
+        if commit:
+            db.session.commit()
+    except StaleDataError as exc:  # someone else issued it between our reading and writing
+        db.session.rollback()
+        raise IllegalTransition(
+            "This invoice was issued by someone else at the same moment"
+        ) from exc
+    return invoice
+
+
+def freeze(
+    invoice: Invoice, actor=None, issue_date: date | None = None, seller: str | None = None
+) -> None:
+    """The numbering half of issuing: number, dates, customer and seller fixed; no PDF yet.
+
+    Callers that issue many invoices freeze a batch, render the PDFs together (in parallel),
+    then commit: the numbers and the documents are saved together or not at all."""
     if invoice.status != Status.DRAFT:
         raise IllegalTransition(f"{invoice.number} is already issued")
     if not invoice.lines:
@@ -298,7 +321,6 @@ def issue(
         invoice.held_reason = None
         invoice.issued_at, invoice.issued_by_id = utcnow(), actor_id
         transition(invoice, Status.ISSUED)
-    invoice.pdf = render_pdf(invoice)
     audit.record(
         "credit_note.issued" if invoice.is_credit_note else "invoice.issued",
         "invoice",
@@ -307,11 +329,6 @@ def issue(
         changes={"number": invoice.number, "gross_pence": invoice.gross_pence},
         actor=actor or "system",
     )
-    if send:
-        send_document(invoice, actor)
-    if commit:
-        db.session.commit()
-    return invoice
 
 
 def send_document(invoice: Invoice, actor=None) -> None:

@@ -48,10 +48,12 @@ def lines(text: str | None) -> Markup:
     return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
 
 
-def audit_value(value) -> str:
-    """An audited value as a person reads it: dates the UK way, yes/no, '(blank)'."""
+def audit_value(value, field: str = "") -> str:
+    """An audited value as a person reads it: dates the UK way, pence as pounds, yes/no."""
     if value is None or value == "":
         return "(blank)"
+    if field.endswith("_pence") and isinstance(value, int):
+        return money(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":

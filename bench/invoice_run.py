@@ -1,0 +1,115 @@
+"""The annual contribution run at scale: preview → drafts → issue (numbers, PDFs, emails queued).
+
+    python bench/invoice_run.py --members 400
+    DATABASE_URL=postgresql+psycopg://… python bench/invoice_run.py --members 10000
+
+Seeds N member councils into a fresh database (a temporary SQLite file unless DATABASE_URL is
+set; it is emptied), then times each stage. Prints the time of each stage, invoices per second
+and peak memory (RSS); last line `invoices_per_second=<n>`.
+"""
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from billing.contributions import services as contributions  # noqa: E402
+from company import create_app  # noqa: E402
+from company.extensions import db  # noqa: E402
+from company.members.models import Member  # noqa: E402
+from company.settings import services as settings  # noqa: E402
+
+YEAR = date(2026, 4, 1)
+
+
+def build(app, n: int) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(directory=str(ROOT / "migrations"))
+        row = settings.current()
+        row.company_number, row.registered_office = "12345678", "1 Civic Square\nBrighton\nBN1 1AA"
+        row.vat_number, row.bank_account_name = "980780684", "Flatpack Councils Ltd"
+        row.bank_sort_code, row.bank_account_number = "309950", "00733445"
+        types = [
+            "Non-metropolitan district",
+            "Unitary authority",
+            "County",
+            "London borough",
+            "Parish council",
+        ]
+        db.session.execute(
+            sa.insert(Member),
+            [
+                dict(
+                    name=f"Bench Council {i:05d}",
+                    body_type=types[i % len(types)],
+                    address=f"Town Hall {i}",
+                    contact_name="Pat",
+                    contact_email=f"c{i}@example.com",
+                    founding=False,
+                    approved_on=date(2024, 1, 1),
+                    approval_resolution=f"BR-{i}",
+                    joined_on=date(2024, 4, 1 + i % 28),
+                    agreement_signed_on=date(2024, 2, 1),
+                    invoice_address=f"Accounts Payable\nTown Hall {i}",
+                    finance_email=f"ap{i}@example.com",
+                    po_required=False,
+                    created_at=date(2024, 1, 1),
+                )
+                for i in range(n)
+            ],
+        )
+        db.session.commit()
+        contributions.create_schedule(YEAR, "bench")
+        schedule = contributions.schedule_for(YEAR)
+        contributions.approve_schedule(schedule, date(2026, 3, 1), "BR-BENCH", "bench")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=400)
+    args = parser.parse_args()
+    import os
+
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    app = create_app(
+        "test", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    )
+    t = time.perf_counter()
+    build(app, args.members)
+    print(
+        f"database: {sa.engine.make_url(url).get_backend_name()}, members: {args.members}, seeded in {time.perf_counter() - t:.1f} s"
+    )
+    with app.test_request_context():
+        stages = {}
+        t = time.perf_counter()
+        rows = contributions.preview(YEAR)
+        stages["preview"] = time.perf_counter() - t
+        t = time.perf_counter()
+        contributions.create_drafts(YEAR, "bench")
+        stages["drafts"] = time.perf_counter() - t
+        t = time.perf_counter()
+        result = contributions.issue_drafts(YEAR, "bench", issue_date=date(2026, 4, 15))
+        stages["issue (numbers, PDFs, emails queued)"] = time.perf_counter() - t
+    for name, seconds in stages.items():
+        print(f"{name:40} {seconds:8.2f} s")
+    total = sum(stages.values())
+    print(f"{'total':40} {total:8.2f} s   ({len(rows)} previewed, {result.line()})")
+    print(f"peak memory (RSS) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"invoices_per_second={result.issued / total:.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Demo billing: company particulars, last year's contributions issued (one credited), and this
+year's schedule copied with an uplift, waiting for the board's approval and the annual run."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+
+from company.clock import uk_today
+from company.extensions import db
+from company.settings import services as settings
+
+from .contributions import services as contributions
+from .invoices import services as invoices
+from .invoices.models import Invoice
+from .money import financial_year_start
+
+
+def seed() -> None:
+    row = settings.current()
+    row.legal_name = current_app.config["COMPANY_NAME"]
+    row.company_number = "15234567"
+    row.registered_office = "Hove Town Hall\nNorton Road\nHove\nBN3 3BQ"
+    row.vat_number = "980780684"
+    row.bank_account_name = current_app.config["COMPANY_NAME"]
+    row.bank_sort_code = "309950"
+    row.bank_account_number = "00733445"
+    db.session.commit()
+
+    this_year = financial_year_start(uk_today(), row.year_start_month)
+    last_year = date(this_year.year - 1, this_year.month, 1)
+    schedule = contributions.create_schedule(last_year, "demo")
+    contributions.approve_schedule(
+        schedule, last_year - timedelta(days=20), f"BR-{last_year.year}-002", "demo"
+    )
+    contributions.create_drafts(last_year, "demo")
+    for draft in db.session.scalars(sa.select(Invoice).where(Invoice.held_reason.is_not(None))):
+        invoices.set_po_number(draft, f"PO{4500000000 + draft.member_id}", "demo")
+    for draft in db.session.scalars(
+        sa.select(Invoice).where(Invoice.year_start == last_year).order_by(Invoice.id)
+    ):
+        invoices.issue(draft, "demo", issue_date=last_year + timedelta(days=14), send=False)
+    first = db.session.scalar(sa.select(Invoice).order_by(Invoice.id))
+    invoices.credit(
+        first,
+        "Band corrected by the board",
+        "demo",
+        amount_pence=10000,
+        issue_date=last_year + timedelta(days=40),
+    )
+    contributions.copy_schedule(schedule, this_year, Decimal("3"), "demo")

@@ -1,0 +1,27 @@
+"""Rendering many PDFs at once: on every core for a large run, in this process for a few."""
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+
+from .document import Document
+from .pdf import render
+
+POOL_FROM = 200  # below this many documents, starting worker processes costs more than it saves
+
+
+@contextmanager
+def pdf_renderer(count: int) -> Iterator[Callable[[list[Document]], list[bytes]]]:
+    workers = min(os.cpu_count() or 1, 8)
+    if count < POOL_FROM or workers < 2:
+        yield lambda docs: [render(doc) for doc in docs]
+        return
+    # spawn, not fork: the parent holds database connections that children must not share
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        yield lambda docs: list(
+            pool.map(render, docs, chunksize=max(1, len(docs) // (workers * 2)))
+        )
