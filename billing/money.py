@@ -140,3 +140,11 @@ def pro_rata(fy_start: date, joined_on: date | None, ceased_on: date | None) -> 
         return None
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     return ProRata(months, first, last)
+
+
+def sum_pence(expression):
+    """SQL SUM of pence that comes back as an int on every database (PostgreSQL's SUM of
+    integers is NUMERIC, which would arrive as a Decimal); 0 when there are no rows."""
+    import sqlalchemy as sa
+
+    return sa.cast(sa.func.coalesce(sa.func.sum(expression), 0), sa.BigInteger)

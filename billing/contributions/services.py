@@ -25,6 +25,7 @@ from billing.money import (
     line_amounts,
     pro_rata,
     round_half_up,
+    sum_pence,
 )
 from company import audit
 from company.clock import uk_today
@@ -472,7 +473,7 @@ def summary(year_start: date) -> RunResult:
             Invoice.status,
             Invoice.held_reason.is_not(None),
             sa.func.count(),
-            sa.func.coalesce(sa.func.sum(Invoice.gross_pence), 0),
+            sum_pence(Invoice.gross_pence),
         )
         .where(
             Invoice.purpose == CONTRIBUTION,

@@ -11,6 +11,7 @@ from company.members.models import Member
 from company.members.scoping import scoped
 
 from ..contributions.models import ContributionSchedule
+from ..money import sum_pence
 from .models import Invoice, Kind, Status
 
 PER_PAGE = 50
@@ -54,7 +55,7 @@ def _credited():
     """Gross credited against each invoice, as a correlated subquery."""
     note = sa.orm.aliased(Invoice)
     return (
-        sa.select(sa.func.coalesce(sa.func.sum(note.gross_pence), 0))
+        sa.select(sum_pence(note.gross_pence))
         .where(note.original_id == Invoice.id, note.kind == Kind.CREDIT_NOTE)
         .scalar_subquery()
     )
@@ -101,9 +102,9 @@ def totals(filters: Filters) -> dict[str, int]:
         filters,
         sa.select(
             sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sign * Invoice.net_pence), 0),
-            sa.func.coalesce(sa.func.sum(sign * Invoice.vat_pence), 0),
-            sa.func.coalesce(sa.func.sum(sign * Invoice.gross_pence), 0),
+            sum_pence(sign * Invoice.net_pence),
+            sum_pence(sign * Invoice.vat_pence),
+            sum_pence(sign * Invoice.gross_pence),
         ).select_from(Invoice),
     ).where(Invoice.status != Status.DRAFT)
     count, net, vat, gross = db.session.execute(query).one()
@@ -163,7 +164,7 @@ def member_documents(member_id: int) -> list[Invoice]:
 def member_balance(member_id: int) -> int:
     """What a council owes: issued invoices not paid, less credit notes against them."""
     owed = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Invoice.gross_pence - _credited()), 0)).where(
+        sa.select(sum_pence(Invoice.gross_pence - _credited())).where(
             Invoice.member_id == member_id,
             Invoice.kind == Kind.INVOICE,
             Invoice.status.in_([Status.ISSUED, Status.PART_PAID]),

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from billing.money import VatCode, financial_year_start, line_amounts
+from billing.money import VatCode, financial_year_start, line_amounts, sum_pence
 from company import audit, outbox
 from company.clock import uk_today, utcnow
 from company.extensions import db
@@ -372,7 +372,7 @@ def resend(invoice: Invoice, actor) -> None:
 def credited_pence(invoice: Invoice) -> int:
     """Gross already credited against `invoice` by issued credit notes."""
     return db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Invoice.gross_pence), 0)).where(
+        sa.select(sum_pence(Invoice.gross_pence)).where(
             Invoice.original_id == invoice.id,
             Invoice.kind == Kind.CREDIT_NOTE,
             Invoice.status != Status.DRAFT,
@@ -382,7 +382,7 @@ def credited_pence(invoice: Invoice) -> int:
 
 def credited_net_by_line(invoice: Invoice) -> dict[int, int]:
     rows = db.session.execute(
-        sa.select(InvoiceLine.credits_line_id, sa.func.sum(InvoiceLine.net_pence))
+        sa.select(InvoiceLine.credits_line_id, sum_pence(InvoiceLine.net_pence))
         .join(Invoice, InvoiceLine.invoice_id == Invoice.id)
         .where(Invoice.original_id == invoice.id, InvoiceLine.credits_line_id.is_not(None))
         .group_by(InvoiceLine.credits_line_id)
