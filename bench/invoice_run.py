@@ -4,7 +4,10 @@
     DATABASE_URL=postgresql+psycopg://… python bench/invoice_run.py --members 10000
 
 Seeds N member councils into a fresh database (a temporary SQLite file unless DATABASE_URL is
-set; it is emptied), then times each stage. Prints the time of each stage, invoices per second
+set; it is emptied), then times each stage. The company's control statement is set to name three
+councils: every real invoice names all the controlling councils (a few hundred at most; a long
+list is printed at the end of the PDF), but N synthetic members are not N controlling councils,
+and a statement naming 10,000 of them would measure the statement, not the run. Prints the time of each stage, invoices per second
 and peak memory (RSS); last line `invoices_per_second=<n>`.
 """
 
@@ -42,6 +45,11 @@ def build(app, n: int) -> None:
         row.company_number, row.registered_office = "12345678", "1 Civic Square\nBrighton\nBN1 1AA"
         row.vat_number, row.bank_account_name = "980780684", "Flatpack Councils Ltd"
         row.bank_sort_code, row.bank_account_number = "309950", "00733445"
+        row.control_statement = (
+            "{company} is controlled by local authorities within the meaning of Part V of the Local "
+            "Government and Housing Act 1989: Adur District Council, Brighton and Hove City Council "
+            "and West Sussex County Council."
+        )  # set directly: see the docstring
         types = [
             "Non-metropolitan district",
             "Unitary authority",

@@ -31,6 +31,7 @@ from company import audit
 from company.clock import uk_today
 from company.extensions import db
 from company.members.models import Member
+from company.settings import services as settings
 from company.ui.filters import money
 
 from .models import ContributionBand, ContributionSchedule
@@ -448,16 +449,17 @@ def _issue_batch(ids: list[int], actor, day: date, render_all) -> int:
         .where(Invoice.id.in_(ids), Invoice.status == Status.DRAFT)
         .order_by(Invoice.id)
     ).all()
-    seller = None  # the same particulars for the whole batch
     frozen = []
     for invoice in batch:
-        reason = invoices.hold_reason(invoice)
-        if reason:
-            invoice.held_reason = reason
-            continue
-        seller = seller or invoices.seller_snapshot(day)
-        invoices.freeze(invoice, actor, day, seller)
-        frozen.append(invoice)
+        invoice.held_reason = invoices.hold_reason(invoice)
+        if not invoice.held_reason:
+            frozen.append(invoice)
+    if frozen:
+        row = settings.current()
+        seller = invoices.seller_snapshot(day)  # the same particulars for the whole batch
+        first = invoices.next_number(invoices.series_for(row.invoice_prefix, day, row.year_start_month), len(frozen))
+        for offset, invoice in enumerate(frozen):
+            invoices.freeze(invoice, actor, day, seller, sequence_no=first + offset)
     pdfs = render_all([invoices.document_of(invoice) for invoice in frozen])
     for invoice, pdf in zip(frozen, pdfs, strict=True):
         invoice.pdf = pdf

@@ -10,6 +10,7 @@ Money is integer pence throughout and is only turned into text here ("£1,234.50
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -31,7 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from billing.invoices.document import Document, VatSummary
+from billing.invoices.document import Document, Seller, VatSummary
 
 __all__ = ["render", "pounds", "quantity_text", "long_date"]
 
@@ -44,6 +45,7 @@ TOP_MARGIN = 16 * mm
 LATER_TOP_MARGIN = 22 * mm  # room for the "continued" line on pages 2+
 PAGE_NO_Y = 10 * mm  # baseline of "Page N of M"
 FOOTER_GAP = 8 * mm  # between the last flowable and the footer rule
+FOOTER_STATEMENT_MAX = 60  # points; a longer control statement is printed at the end instead
 
 ACCENT = colors.HexColor("#1d70b8")
 RULE = colors.HexColor("#b1b4b6")  # thin table rules
@@ -148,6 +150,9 @@ PLAIN_STYLE = TableStyle(
 
 DETAILS_STYLE = TableStyle(
     [
+        ("FONT", (0, 0), (0, -1), BOLD, 9.5, 13),  # plain-string cells (see _cell)
+        ("FONT", (1, 0), (-1, -1), FONT, 9.5, 13),
+        ("TEXTCOLOR", (0, 0), (-1, -1), BLACK),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
@@ -276,10 +281,13 @@ class _NumberedCanvas(Canvas):
 
 
 class _Footer:
-    """Company particulars and the control statement, at the foot of every page."""
+    """Company particulars and the control statement, at the foot of every page.
 
-    def __init__(self, doc: Document):
-        s = doc.seller
+    Built once per seller (the statement can name hundreds of councils) and reused for every
+    document of a run; only the "continued" line is per document."""
+
+    def __init__(self, seller: Seller):
+        s = seller
         office = _one_line(s.registered_office)
         name = s.legal_name.rstrip(".")
         particulars = (
@@ -287,12 +295,22 @@ class _Footer:
             f"Registered office: {office}."
         )
         self.paras = [_p(particulars, FOOT)]
+        self.statement_at_end = None
         if s.control_statement.strip():
-            self.paras.append(Paragraph(_markup(s.control_statement), FOOT))
+            statement = Paragraph(_markup(s.control_statement), FOOT)
+            if statement.wrap(WIDTH, PAGE_H)[1] <= FOOTER_STATEMENT_MAX:
+                self.paras.append(statement)
+            else:  # naming many councils: the footer points to the full statement at the end
+                self.paras.append(
+                    _p(
+                        f"{name} is controlled by local authorities: see the statement at the end of this document.",
+                        FOOT,
+                    )
+                )
+                self.statement_at_end = Paragraph(_markup(s.control_statement), BODY)
         self.heights = [p.wrap(WIDTH, PAGE_H)[1] for p in self.paras]
         # Rule, paragraphs, then the page number line.
         self.top = PAGE_NO_Y + 10 + sum(h + FOOT.spaceAfter for h in self.heights)
-        self.continued = _p(f"{doc.heading} {doc.number} (continued)", CONTINUED)
 
     @property
     def bottom_margin(self) -> float:
@@ -310,12 +328,18 @@ class _Footer:
             y -= FOOT.spaceAfter
         canv.restoreState()
 
-    def draw_later(self, canv, doc):
+    def draw_later(self, canv, doc, continued: str):
         self.draw(canv, doc)
         canv.saveState()
-        w, h = self.continued.wrap(WIDTH, 20)
-        self.continued.drawOn(canv, MARGIN, PAGE_H - TOP_MARGIN - h)
+        canv.setFont(CONTINUED.fontName, CONTINUED.fontSize)
+        canv.setFillColor(BLACK)
+        canv.drawString(MARGIN, PAGE_H - TOP_MARGIN - CONTINUED.fontSize, continued)
         canv.restoreState()
+
+
+@lru_cache(maxsize=8)
+def _footer_for(seller: Seller) -> _Footer:
+    return _Footer(seller)
 
 
 # Sections ----------------------------------------------------------------------------------------
@@ -349,7 +373,7 @@ def _header(doc: Document) -> list:
     label_w = 150
     details_w = WIDTH * 0.52
     details = Table(
-        [[_p(k, LABEL), _p(v)] for k, v in rows],
+        [[_cell(k, label_w - 6, LABEL), _cell(v, details_w - label_w - 6, BODY)] for k, v in rows],
         colWidths=[label_w, details_w - label_w],
         style=DETAILS_STYLE,
     )
@@ -450,9 +474,12 @@ def _how_to_pay(doc: Document) -> list:
         _p("Pay by bank transfer to:"),
         Table(
             [
-                [_p("Account name:", LABEL), _p(s.bank_account_name)],
-                [_p("Sort code:", LABEL), _p(s.bank_sort_code)],
-                [_p("Account number:", LABEL), _p(s.bank_account_number)],
+                [_cell("Account name:", 94, LABEL), _cell(s.bank_account_name, WIDTH - 130, BODY)],
+                [_cell("Sort code:", 94, LABEL), _cell(s.bank_sort_code, WIDTH - 130, BODY)],
+                [
+                    _cell("Account number:", 94, LABEL),
+                    _cell(s.bank_account_number, WIDTH - 130, BODY),
+                ],
             ],
             colWidths=[100, WIDTH - 100 - 24],
             style=DETAILS_STYLE,
@@ -480,7 +507,8 @@ def _notes(doc: Document) -> list:
 
 def render(doc: Document) -> bytes:
     """The PDF of `doc` as bytes: the same Document always gives the same bytes."""
-    footer = _Footer(doc)
+    footer = _footer_for(doc.seller)
+    continued = f"{doc.heading} {doc.number} (continued)"
     buf = BytesIO()
     bottom = footer.bottom_margin
     frame = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -495,7 +523,9 @@ def render(doc: Document) -> bytes:
         bottomMargin=bottom,
         pageTemplates=[
             PageTemplate("first", [first], onPage=footer.draw, autoNextPageTemplate="later"),
-            PageTemplate("later", [later], onPage=footer.draw_later),
+            PageTemplate(
+                "later", [later], onPage=lambda canv, d: footer.draw_later(canv, d, continued)
+            ),
         ],
         title=f"{doc.heading} {doc.number}",
         author=doc.seller.legal_name,
@@ -526,5 +556,11 @@ def render(doc: Document) -> bytes:
         *_how_to_pay(doc),
         *_notes(doc),
     ]
+    if footer.statement_at_end is not None:
+        story += [
+            Spacer(1, 16),
+            _p("Local authority control statement", H2),
+            footer.statement_at_end,
+        ]
     pdf.build(story, canvasmaker=_NumberedCanvas)
     return buf.getvalue()

@@ -204,16 +204,16 @@ def hold_reason(invoice: Invoice) -> str | None:
 # Numbering
 
 
-def next_number(series: str) -> int:
-    """The next number of `series`, in the caller's transaction.
+def next_number(series: str, count: int = 1) -> int:
+    """Reserve `count` numbers of `series` in the caller's transaction; returns the first.
 
     UPDATE … RETURNING increments and locks the row until commit: a concurrent issuer waits,
-    and a rolled-back issue gives its number back, so numbers are unique and gapless.
+    and a rolled-back issue gives its numbers back, so numbers are unique and gapless.
     """
     bump = (
         sa.update(NumberSequence)
         .where(NumberSequence.series == series)
-        .values(last_value=NumberSequence.last_value + 1)
+        .values(last_value=NumberSequence.last_value + count)
         .returning(NumberSequence.last_value)
     )
     value = db.session.execute(bump).scalar()
@@ -224,14 +224,11 @@ def next_number(series: str) -> int:
         except sa.exc.IntegrityError:
             pass  # another transaction created it first
         value = db.session.execute(bump).scalar()
-    return value
+    return value - count + 1
 
 
-def _number(prefix: str, issue_date: date, year_start_month: int) -> tuple[str, int, str]:
-    year = financial_year_start(issue_date, year_start_month).year
-    series = f"{prefix}-{year}"
-    value = next_number(series)
-    return series, value, f"{series}-{value:05d}"
+def series_for(prefix: str, issue_date: date, year_start_month: int) -> str:
+    return f"{prefix}-{financial_year_start(issue_date, year_start_month).year}"
 
 
 # Issuing
@@ -285,12 +282,17 @@ def issue(
 
 
 def freeze(
-    invoice: Invoice, actor=None, issue_date: date | None = None, seller: str | None = None
+    invoice: Invoice,
+    actor=None,
+    issue_date: date | None = None,
+    seller: str | None = None,
+    sequence_no: int | None = None,
 ) -> None:
     """The numbering half of issuing: number, dates, customer and seller fixed; no PDF yet.
 
     Callers that issue many invoices freeze a batch, render the PDFs together (in parallel),
-    then commit: the numbers and the documents are saved together or not at all."""
+    then commit: the numbers and the documents are saved together or not at all. Such callers
+    reserve the batch's numbers at once (next_number with a count) and pass each one in."""
     if invoice.status != Status.DRAFT:
         raise IllegalTransition(f"{invoice.number} is already issued")
     if not invoice.lines:
@@ -307,7 +309,9 @@ def freeze(
     invoice.customer_address = customer_address(member)
     invoice.supplier_number = member.supplier_number
     prefix = row.credit_note_prefix if invoice.is_credit_note else row.invoice_prefix
-    series, sequence_no, number = _number(prefix, issue_date, row.year_start_month)
+    series = series_for(prefix, issue_date, row.year_start_month)
+    sequence_no = sequence_no or next_number(series)
+    number = f"{series}-{sequence_no:05d}"
     actor_id = getattr(actor, "id", None)
     with db.session.no_autoflush:  # number and status change together (a CHECK constraint)
         invoice.series, invoice.sequence_no, invoice.number = series, sequence_no, number
