@@ -450,3 +450,21 @@ def test_invoice_list_filters_searches_and_totals(member, client, login_as):
     assert "1 document" in text_of(client.get("/billing/invoices?status=draft"))
     overdue = text_of(client.get("/billing/invoices?overdue=1"))  # due 1 May 2026, unpaid
     assert "2 documents" in overdue and "Overdue" in overdue
+
+
+def test_invoice_list_is_paginated_and_keeps_the_filters(member, client, login_as, monkeypatch):
+    import re
+
+    from billing.invoices import queries
+
+    monkeypatch.setattr(queries, "PER_PAGE", 2)
+    for _ in range(5):
+        factories.draft_invoice(member)
+    login_as(factories.user(Role.FINANCE))
+    r = client.get("/billing/invoices?status=draft")
+    assert "Page 1 of 3" in text_of(r)
+    next_link = re.search(
+        r'class="govuk-pagination__next".*?href="([^"]+)"', r.get_data(as_text=True), re.S
+    ).group(1)
+    assert "page=2" in next_link and "status=draft" in next_link
+    assert "Page 3 of 3" in text_of(client.get("/billing/invoices?status=draft&page=3"))
