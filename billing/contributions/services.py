@@ -278,19 +278,18 @@ def line_description(band: ContributionBand, year_start: date, months: ProRata) 
     return f"{text}, pro rata {months.explain()} (annual amount {money(band.annual_pence)})"
 
 
-def _members_in_year(year_start: date) -> Iterator[Member]:
+def _member_ids_in_year(year_start: date) -> list[int]:
+    """Ids of the councils that are members at some time in the year, by name."""
     end = financial_year_end(year_start)
-    query = (
-        sa.select(Member)
+    return db.session.scalars(
+        sa.select(Member.id)
         .where(
             Member.joined_on.is_not(None),
             Member.joined_on <= end,
             sa.or_(Member.ceased_on.is_(None), Member.ceased_on > year_start),
         )
-        .order_by(Member.name)
-        .execution_options(yield_per=BATCH)
-    )
-    yield from db.session.scalars(query)
+        .order_by(Member.name, Member.id)
+    ).all()
 
 
 def approved_schedule(year_start: date) -> ContributionSchedule:
@@ -308,47 +307,59 @@ def approved_schedule(year_start: date) -> ContributionSchedule:
 
 def preview(year_start: date) -> list[PreviewRow]:
     """Each member of the year with its band, months, amount and warnings. Writes nothing."""
+    return [row for chunk in preview_chunks(year_start) for row in chunk]
+
+
+def preview_chunks(year_start: date) -> Iterator[list[PreviewRow]]:
+    """The preview in chunks of BATCH members, read a chunk at a time, so that a run over
+    thousands of members holds only one chunk in memory."""
     schedule = approved_schedule(year_start)
     bands = {b.code: b for b in schedule.bands}
-    existing = {
-        inv.member_id: inv
-        for inv in db.session.scalars(
-            sa.select(Invoice).where(
-                Invoice.purpose == CONTRIBUTION,
-                Invoice.kind == Kind.INVOICE,
-                Invoice.year_start == year_start,
+    ids = _member_ids_in_year(year_start)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        members = {
+            m.id: m for m in db.session.scalars(sa.select(Member).where(Member.id.in_(chunk)))
+        }
+        existing = {
+            inv.member_id: inv
+            for inv in db.session.scalars(
+                sa.select(Invoice).where(
+                    Invoice.purpose == CONTRIBUTION,
+                    Invoice.kind == Kind.INVOICE,
+                    Invoice.year_start == year_start,
+                    Invoice.member_id.in_(chunk),
+                )
             )
+        }
+        rows = [_preview_row(members[i], bands, year_start, existing.get(i)) for i in chunk]
+        yield [row for row in rows if row is not None]
+
+
+def _preview_row(
+    member: Member, bands: dict, year_start: date, invoice: Invoice | None
+) -> PreviewRow | None:
+    months = pro_rata(year_start, member.joined_on, member.ceased_on)
+    if months is None:
+        return None
+    band = bands.get(band_code(member))
+    warnings = []
+    net = vat = 0
+    if band is None:
+        warnings.append(f"No band '{band_code(member)}' in this schedule: choose the member's band")
+    else:
+        amounts = line_amounts(Decimal(1), months.apply(band.annual_pence), VatCode(band.vat_code))
+        net, vat = amounts.net, amounts.vat
+    if not member.finance_email:
+        warnings.append("No finance contact email: the invoice will go to the main contact")
+    if not (member.invoice_address or member.address):
+        warnings.append("No invoice address")
+    row = PreviewRow(member, band, months, net, vat, invoice, warnings)
+    if row.po_missing:
+        warnings.append(
+            "Purchase order number needed: the invoice will be held until it is entered"
         )
-    }
-    rows = []
-    for member in _members_in_year(year_start):
-        months = pro_rata(year_start, member.joined_on, member.ceased_on)
-        if months is None:
-            continue
-        band = bands.get(band_code(member))
-        warnings = []
-        net = vat = 0
-        if band is None:
-            warnings.append(
-                f"No band '{band_code(member)}' in this schedule: choose the member's band"
-            )
-        else:
-            amounts = line_amounts(
-                Decimal(1), months.apply(band.annual_pence), VatCode(band.vat_code)
-            )
-            net, vat = amounts.net, amounts.vat
-        if not member.finance_email:
-            warnings.append("No finance contact email: the invoice will go to the main contact")
-        if not (member.invoice_address or member.address):
-            warnings.append("No invoice address")
-        invoice = existing.get(member.id)
-        row = PreviewRow(member, band, months, net, vat, invoice, warnings)
-        if row.po_missing:
-            warnings.append(
-                "Purchase order number needed: the invoice will be held until it is entered"
-            )
-        rows.append(row)
-    return rows
+    return row
 
 
 @dataclass
@@ -367,25 +378,30 @@ class RunResult:
 def create_drafts(
     year_start: date, actor=None, progress: Callable[[int, int], None] | None = None
 ) -> RunResult:
-    """One draft per member for the year, unless it already has its contribution invoice."""
-    rows = preview(year_start)
-    todo = [row for row in rows if row.invoice is None and row.band is not None]
-    created = 0
-    for i, row in enumerate(todo, 1):
-        invoice = invoices.new_draft(row.member, actor, purpose=CONTRIBUTION, year_start=year_start)
-        invoices.add_line(
-            invoice,
-            line_description(row.band, year_start, row.months),
-            row.net_pence,
-            Decimal(1),
-            row.band.vat_code,
-        )
-        invoice.held_reason = invoices.hold_reason(invoice)
-        created += 1
-        if i % BATCH == 0:
-            db.session.commit()
-            if progress:
-                progress(i, len(todo))
+    """One draft per member for the year, unless it already has its contribution invoice.
+    Commits a chunk at a time; the unique index makes a second draft impossible anyway."""
+    total = len(_member_ids_in_year(year_start))
+    done = created = 0
+    for rows in preview_chunks(year_start):
+        for row in rows:
+            if row.invoice is not None or row.band is None:
+                continue
+            invoice = invoices.new_draft(
+                row.member, actor, purpose=CONTRIBUTION, year_start=year_start
+            )
+            invoices.add_line(
+                invoice,
+                line_description(row.band, year_start, row.months),
+                row.net_pence,
+                Decimal(1),
+                row.band.vat_code,
+            )
+            invoice.held_reason = invoices.hold_reason(invoice)
+            created += 1
+        db.session.commit()
+        done += BATCH
+        if progress:
+            progress(min(done, total), total)
     audit.record(
         "contributions.drafts_created",
         "contribution_run",
@@ -394,8 +410,6 @@ def create_drafts(
         actor=actor or "system",
     )
     db.session.commit()
-    if progress:
-        progress(len(todo), len(todo))
     result = summary(year_start)
     result.created = created
     return result
@@ -457,7 +471,9 @@ def _issue_batch(ids: list[int], actor, day: date, render_all) -> int:
     if frozen:
         row = settings.current()
         seller = invoices.seller_snapshot(day)  # the same particulars for the whole batch
-        first = invoices.next_number(invoices.series_for(row.invoice_prefix, day, row.year_start_month), len(frozen))
+        first = invoices.next_number(
+            invoices.series_for(row.invoice_prefix, day, row.year_start_month), len(frozen)
+        )
         for offset, invoice in enumerate(frozen):
             invoices.freeze(invoice, actor, day, seller, sequence_no=first + offset)
     pdfs = render_all([invoices.document_of(invoice) for invoice in frozen])
