@@ -182,25 +182,10 @@ HEAD_RULE_STYLE = TableStyle(
 
 # Text --------------------------------------------------------------------------------------------
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def long_date(day: date) -> str:
-    """'1 April 2026' (not locale-dependent)."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """'1 April 2026' (month names from the C locale, which Python uses unless told otherwise)."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def pounds(pence: int) -> str:

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms.validators import Length, NumberRange
 
+from company.clock import MONTHS
 from company.ui.fields import (
     IntegerField,
     Required,
@@ -9,21 +10,6 @@ from company.ui.fields import (
     TextAreaField,
     choices,
 )
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 class SettingsForm(FlaskForm):
