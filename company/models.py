@@ -2,6 +2,15 @@
 
 from billing.contributions.models import ContributionBand, ContributionSchedule
 from billing.invoices.models import BillingRun, Invoice, InvoiceLine, NumberSequence
+from billing.payments.models import (
+    Allocation,
+    BankImport,
+    BankLine,
+    BankMapping,
+    Payment,
+    Reminder,
+    StripeEvent,
+)
 
 from .audit import AuditEvent
 from .auth.models import AuthToken, SignInAttempt, User
@@ -10,6 +19,13 @@ from .outbox import OutboxMessage
 from .settings.models import CompanySettings
 
 __all__ = [
+    "Allocation",
+    "BankImport",
+    "BankLine",
+    "BankMapping",
+    "Payment",
+    "Reminder",
+    "StripeEvent",
     "BillingRun",
     "CompanySettings",
     "ContributionBand",

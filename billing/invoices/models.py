@@ -97,6 +97,9 @@ class Invoice(db.Model):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)  # rendered at issue
     sent_at: Mapped[datetime | None]
+    # Credit control: a disputed invoice gets no reminders
+    disputed_at: Mapped[datetime | None]
+    dispute_note: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     issued_at: Mapped[datetime | None]

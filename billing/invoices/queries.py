@@ -12,6 +12,7 @@ from company.members.scoping import scoped
 
 from ..contributions.models import ContributionSchedule
 from ..money import sum_pence
+from ..payments.models import Allocation
 from .models import Invoice, Kind, Status
 
 PER_PAGE = 50
@@ -161,10 +162,19 @@ def member_documents(member_id: int) -> list[Invoice]:
     ).all()
 
 
+def _paid():
+    """Payments allocated to each invoice, as a correlated subquery."""
+    return (
+        sa.select(sum_pence(Allocation.amount_pence))
+        .where(Allocation.invoice_id == Invoice.id)
+        .scalar_subquery()
+    )
+
+
 def member_balance(member_id: int) -> int:
-    """What a council owes: issued invoices not paid, less credit notes against them."""
+    """What a council owes: issued invoices, less credit notes and payments against them."""
     owed = db.session.scalar(
-        sa.select(sum_pence(Invoice.gross_pence - _credited())).where(
+        sa.select(sum_pence(Invoice.gross_pence - _credited() - _paid())).where(
             Invoice.member_id == member_id,
             Invoice.kind == Kind.INVOICE,
             Invoice.status.in_([Status.ISSUED, Status.PART_PAID]),

@@ -19,6 +19,7 @@ from company.links import external_url
 from company.members.models import Member
 from company.settings import services as settings
 
+from ..payments.models import Allocation
 from . import document as doc
 from .models import Invoice, InvoiceLine, Kind, NumberSequence, Status
 
@@ -49,7 +50,7 @@ TRANSITIONS: dict[Status, set[Status]] = {
     Status.CREDITED: set(),
 }
 # After issue, only these columns of an invoice may change.
-MUTABLE_AFTER_ISSUE = {"status", "sent_at", "pdf", "version"}
+MUTABLE_AFTER_ISSUE = {"status", "sent_at", "pdf", "version", "disputed_at", "dispute_note"}
 
 
 def transition(invoice: Invoice, to: Status) -> None:
@@ -530,10 +531,13 @@ def _pounds(pence: int) -> str:
 
 
 def balance_owed(invoice: Invoice) -> int:
-    """What is still owed on an issued invoice (payments arrive with the payments work)."""
+    """What is still owed on an issued invoice: total less credit notes less payments."""
     if invoice.is_credit_note or invoice.status in (Status.DRAFT, Status.CREDITED, Status.PAID):
         return 0
-    return invoice.gross_pence - credited_pence(invoice)
+    paid = db.session.scalar(
+        sa.select(sum_pence(Allocation.amount_pence)).where(Allocation.invoice_id == invoice.id)
+    )
+    return invoice.gross_pence - credited_pence(invoice) - paid
 
 
 def is_overdue(invoice: Invoice, today: date | None = None) -> bool:

@@ -1,0 +1,278 @@
+"""Recording payments and setting them against invoices.
+
+What an invoice still owes is its total, less credit notes against it, less allocations of
+payments to it. A payment's unallocated remainder is credit on the member's account, to be
+allocated later or refunded. Invoice status follows (issued → part-paid → paid) through the
+invoices' transition table. Every change is audited; nothing is deleted.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from billing.invoices import services as invoices
+from billing.invoices.models import Invoice, Kind, Status
+from billing.money import sum_pence
+from company import audit
+from company.clock import uk_today, utcnow
+from company.extensions import db
+from company.members.models import Member
+
+from .models import METHODS, Allocation, Payment
+
+
+class PaymentError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def allocated_to(invoice: Invoice) -> int:
+    return db.session.scalar(
+        sa.select(sum_pence(Allocation.amount_pence)).where(Allocation.invoice_id == invoice.id)
+    )
+
+
+def owed(invoice: Invoice) -> int:
+    """What is still to pay on an issued invoice (also while it is paid, when that is 0)."""
+    if invoice.kind != Kind.INVOICE or invoice.status in (Status.DRAFT, Status.CREDITED):
+        return 0
+    return invoice.gross_pence - invoices.credited_pence(invoice) - allocated_to(invoice)
+
+
+def unallocated(payment: Payment) -> int:
+    if payment.reversed_at is not None:
+        return 0
+    allocated = db.session.scalar(
+        sa.select(sum_pence(Allocation.amount_pence)).where(Allocation.payment_id == payment.id)
+    )
+    return payment.amount_pence - payment.refunded_pence - allocated
+
+
+def member_credit(member_id: int) -> int:
+    """Money received from a member and not (yet) set against an invoice or refunded."""
+    received = db.session.scalar(
+        sa.select(sum_pence(Payment.amount_pence - Payment.refunded_pence)).where(
+            Payment.member_id == member_id, Payment.reversed_at.is_(None)
+        )
+    )
+    allocated = db.session.scalar(
+        sa.select(sum_pence(Allocation.amount_pence))
+        .join(Payment, Allocation.payment_id == Payment.id)
+        .where(Payment.member_id == member_id, Payment.reversed_at.is_(None))
+    )
+    return received - allocated
+
+
+def open_invoices(member_id: int) -> list[Invoice]:
+    """The member's issued invoices with something still owed, oldest first."""
+    rows = db.session.scalars(
+        sa.select(Invoice)
+        .where(
+            Invoice.member_id == member_id,
+            Invoice.kind == Kind.INVOICE,
+            Invoice.status.in_([Status.ISSUED, Status.PART_PAID]),
+        )
+        .order_by(Invoice.due_date, Invoice.issue_date, Invoice.id)
+    ).all()
+    return [inv for inv in rows if owed(inv) > 0]
+
+
+def sync_status(invoice: Invoice) -> None:
+    """Issued, part-paid or paid, from what has been allocated to it."""
+    if invoice.status in (Status.DRAFT, Status.CREDITED) or invoice.kind != Kind.INVOICE:
+        return
+    paid = allocated_to(invoice)
+    left = owed(invoice)
+    target = (
+        Status.PAID if left <= 0 and paid > 0 else Status.PART_PAID if paid > 0 else Status.ISSUED
+    )
+    if target != invoice.status:
+        invoices.transition(invoice, target)
+
+
+def _allocate(payment: Payment, invoice: Invoice, amount: int, actor) -> Allocation:
+    if invoice.member_id != payment.member_id:
+        raise PaymentError(
+            f"{invoice.number} is not an invoice of {payment.member.name}", "allocations"
+        )
+    if amount <= 0:
+        raise PaymentError("Amounts to allocate must be more than £0.00", "allocations")
+    left = owed(invoice)
+    if amount > left:
+        raise PaymentError(f"{invoice.number} has only {_pounds(left)} left to pay", "allocations")
+    allocation = Allocation(
+        payment=payment,
+        invoice_id=invoice.id,
+        amount_pence=amount,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(allocation)
+    db.session.flush()
+    sync_status(invoice)
+    audit.record(
+        "payment.allocated",
+        "invoice",
+        invoice.id,
+        member_id=invoice.member_id,
+        changes={"payment": payment.id, "amount_pence": amount},
+        actor=actor or "system",
+    )
+    return allocation
+
+
+def suggest_allocations(member_id: int, amount: int) -> list[tuple[Invoice, int]]:
+    """Oldest first: each open invoice takes what it owes until the money runs out."""
+    plan = []
+    for invoice in open_invoices(member_id):
+        if amount <= 0:
+            break
+        take = min(amount, owed(invoice))
+        plan.append((invoice, take))
+        amount -= take
+    return plan
+
+
+def record_payment(
+    member: Member,
+    amount_pence: int,
+    received_on: date,
+    method: str,
+    reference: str | None,
+    actor,
+    allocations: list[tuple[Invoice, int]] | None = None,
+    *,
+    bank_line_id: int | None = None,
+    stripe_payment_intent: str | None = None,
+    commit: bool = True,
+) -> Payment:
+    """Record money received and set it against invoices (oldest first when `allocations` is
+    None). Whatever is not allocated stays as credit on the member's account."""
+    if amount_pence <= 0:
+        raise PaymentError("Amount received must be more than £0.00", "amount")
+    if received_on > uk_today():
+        raise PaymentError("Date received must be today or in the past", "received_on")
+    if method not in METHODS:
+        raise PaymentError("Select how the money was paid", "method")
+    plan = suggest_allocations(member.id, amount_pence) if allocations is None else allocations
+    if sum(amount for _, amount in plan) > amount_pence:
+        raise PaymentError(
+            "The amounts allocated add up to more than the amount received", "allocations"
+        )
+    payment = Payment(
+        member=member,
+        amount_pence=amount_pence,
+        received_on=received_on,
+        method=method,
+        reference=(reference or "").strip() or None,
+        bank_line_id=bank_line_id,
+        stripe_payment_intent=stripe_payment_intent,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(payment)
+    db.session.flush()
+    audit.record(
+        "payment.recorded",
+        "payment",
+        payment.id,
+        member_id=member.id,
+        changes={
+            "amount_pence": amount_pence,
+            "received_on": received_on.isoformat(),
+            "method": method,
+            "reference": payment.reference,
+        },
+        actor=actor or "system",
+    )
+    for invoice, amount in plan:
+        _allocate(payment, invoice, amount, actor)
+    if commit:
+        db.session.commit()
+    return payment
+
+
+def allocate_credit(payment: Payment, invoice: Invoice, amount_pence: int, actor) -> Allocation:
+    """Set part of a payment's unallocated credit against an invoice."""
+    if payment.reversed_at is not None:
+        raise PaymentError("This payment has been reversed")
+    if amount_pence > unallocated(payment):
+        raise PaymentError(
+            f"Only {_pounds(unallocated(payment))} of this payment is unallocated", "amount"
+        )
+    allocation = _allocate(payment, invoice, amount_pence, actor)
+    db.session.commit()
+    return allocation
+
+
+def reverse_allocation(
+    allocation: Allocation, actor, reason: str, commit: bool = True
+) -> Allocation:
+    """Undo an allocation by recording its opposite; the invoice owes the money again."""
+    if allocation.amount_pence < 0 or db.session.scalar(
+        sa.select(Allocation.id).where(Allocation.reverses_id == allocation.id)
+    ):
+        raise PaymentError("This allocation has already been reversed")
+    if not (reason or "").strip():
+        raise PaymentError("Enter the reason for the reversal", "reason")
+    opposite = Allocation(
+        payment_id=allocation.payment_id,
+        invoice_id=allocation.invoice_id,
+        amount_pence=-allocation.amount_pence,
+        reverses_id=allocation.id,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(opposite)
+    db.session.flush()
+    invoice = db.session.get(Invoice, allocation.invoice_id)
+    sync_status(invoice)
+    audit.record(
+        "payment.allocation_reversed",
+        "invoice",
+        invoice.id,
+        member_id=invoice.member_id,
+        changes={
+            "payment": allocation.payment_id,
+            "amount_pence": -allocation.amount_pence,
+            "reason": reason.strip(),
+        },
+        actor=actor or "system",
+    )
+    if commit:
+        db.session.commit()
+    return opposite
+
+
+def reverse_payment(payment: Payment, actor, reason: str) -> None:
+    """A payment recorded in error (a bounced cheque, the wrong member): its allocations are
+    reversed and it no longer counts. The row stays, marked, with the reason."""
+    if payment.reversed_at is not None:
+        raise PaymentError("This payment has already been reversed")
+    if not (reason or "").strip():
+        raise PaymentError("Enter the reason for the reversal", "reason")
+    live = [
+        a
+        for a in payment.allocations
+        if a.amount_pence > 0 and not any(b.reverses_id == a.id for b in payment.allocations)
+    ]
+    for allocation in live:
+        reverse_allocation(allocation, actor, reason, commit=False)
+    payment.reversed_at, payment.reversed_by_id, payment.reversal_reason = (
+        utcnow(),
+        getattr(actor, "id", None),
+        reason.strip(),
+    )
+    audit.record(
+        "payment.reversed",
+        "payment",
+        payment.id,
+        member_id=payment.member_id,
+        changes={"reason": reason.strip()},
+        actor=actor or "system",
+    )
+    db.session.commit()
+
+
+def _pounds(pence: int) -> str:
+    from company.ui.filters import money
+
+    return money(pence)
