@@ -9,6 +9,11 @@ def register(app) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(portal_bp)
+    from .payments import bank_views, credit_control_views, stripe_views
+    from .payments import views as payment_views
+
+    for module in (payment_views, bank_views, stripe_views, credit_control_views):
+        app.register_blueprint(module.bp)
     from .demo import seed
 
     app.extensions.setdefault("demo_seeders", []).append(seed)

@@ -58,7 +58,16 @@ def load(env_name: str | None = None, env=None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
-        "WTF_CSRF_TIME_LIMIT": None,  # tokens last the session, so a long pause loses no form
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Card payments: offered only when all three Stripe keys are set.
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY"),
+        "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY"),
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET"),
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE"),  # e.g. a local Stripe-compatible server
+        # Credit control: reminder stages in days relative to the due date.
+        "REMINDER_STAGES": [
+            int(x) for x in env.get("REMINDER_STAGES", "-7,0,14,30").split(",")
+        ],  # tokens last the session, so a long pause loses no form
     }
     if env_name == "test":
         cfg["SECRET_KEY"] = "test-secret"  # noqa: S105

@@ -10,6 +10,7 @@ ITEMS = [
     ("Home", "core.dashboard", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
     ("Applications", "members.list_applications", {Role.ADMIN}),
     ("Invoices", "billing.list_invoices", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
+    ("Payments", "payments.list_payments", {Role.ADMIN, Role.FINANCE}),
     ("Contributions", "billing.list_schedules", {Role.ADMIN, Role.FINANCE}),
     ("Members", "members.list_members", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
     ("Register of members", "members.register", {Role.ADMIN, Role.DIRECTOR}),
@@ -45,7 +46,8 @@ ACTIVE_GROUPS = {
         "billing.run_contributions",
         "billing.show_run",
     ),
-    "member_billing.invoices": ("member_billing.",),
+    "member_billing.invoices": ("member_billing.", "card."),
+    "payments.list_payments": ("payments.", "bank.", "credit_control."),
 }
 
 
