@@ -14,6 +14,7 @@ def register(app) -> None:
 
     for module in (payment_views, bank_views, stripe_views, credit_control_views):
         app.register_blueprint(module.bp)
+    app.register_blueprint(payment_views.portal_bp)
     from .demo import seed
 
     app.extensions.setdefault("demo_seeders", []).append(seed)

@@ -18,6 +18,7 @@ ITEMS = [
     ("Settings", "settings.edit", {Role.ADMIN}),
     ("Your council", "portal.home", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
     ("Invoices", "member_billing.invoices", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
+    ("Statement", "portal_statement.portal_statement", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
     ("Users", "portal.users", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
 ]
 ANONYMOUS = [("Apply to join", "members.apply"), ("Sign in", "auth.sign_in")]
@@ -48,6 +49,7 @@ ACTIVE_GROUPS = {
     ),
     "member_billing.invoices": ("member_billing.", "card."),
     "payments.list_payments": ("payments.", "bank.", "credit_control."),
+    "portal_statement.portal_statement": ("portal_statement.",),
 }
 
 

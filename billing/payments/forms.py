@@ -1,0 +1,61 @@
+from flask_wtf import FlaskForm
+from wtforms.validators import Length, Optional
+
+from billing.forms import PoundsField
+from company.ui.fields import (
+    DateField,
+    RadioField,
+    Required,
+    SelectField,
+    StringField,
+    TextAreaField,
+    choices,
+)
+
+from .models import METHOD_LABELS
+
+
+class PaymentForm(FlaskForm):
+    member_id = SelectField("Member council", validators=[Required("Select the member council")])
+    amount = PoundsField("Amount received, in pounds", [Required("Enter the amount received")])
+    received_on = DateField("Date received", [Required("Enter the date the money was received")])
+    method = SelectField(
+        "How it was paid", choices=choices(list(METHOD_LABELS.items())), default="bank_transfer"
+    )
+    reference = StringField(
+        "Payer's reference (optional)",
+        [Optional(), Length(max=200)],
+        description="As it appears on the bank statement",
+    )
+    allocate = RadioField(
+        "What to set it against",
+        choices=choices(
+            [
+                ("oldest", "The council's oldest unpaid invoices first"),
+                ("credit", "Nothing yet: keep it as credit on the council's account"),
+            ]
+        ),
+        default="oldest",
+        validators=[Required("Select what to set the payment against")],
+    )
+
+
+class AllocateForm(FlaskForm):
+    invoice_id = SelectField("Invoice", validators=[Required("Select the invoice")])
+    amount = PoundsField("Amount, in pounds", [Required("Enter the amount to allocate")])
+
+
+class ReverseForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        [Required("Enter the reason for the reversal"), Length(max=1000)],
+        description="For example, the cheque bounced",
+    )
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    start = DateField("From", [Required("Enter the start of the period")])
+    end = DateField("To", [Required("Enter the end of the period")])
