@@ -29,6 +29,7 @@ from billing.money import (
 )
 from company import audit
 from company.clock import uk_today
+from company.errors import FieldError
 from company.extensions import db
 from company.members.models import Member
 from company.settings import services as settings
@@ -67,10 +68,8 @@ STARTER_BANDS = [
 ]
 
 
-class ContributionError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class ContributionError(FieldError):
+    """A refusal to show on the page."""
 
 
 class ScheduleLocked(ContributionError):

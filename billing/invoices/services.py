@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from billing.money import VatCode, financial_year_start, line_amounts, sum_pence
 from company import audit, outbox
 from company.clock import uk_today, utcnow
+from company.errors import FieldError
 from company.extensions import db
 from company.links import external_url
 from company.members.models import Member
@@ -24,12 +25,8 @@ from . import document as doc
 from .models import Invoice, InvoiceLine, Kind, NumberSequence, Status
 
 
-class InvoiceError(ValueError):
+class InvoiceError(FieldError):
     """A refusal with a message for the person, optionally against a form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class IllegalTransition(InvoiceError):

@@ -15,16 +15,15 @@ from billing.invoices.models import Invoice, Kind, Status
 from billing.money import sum_pence
 from company import audit
 from company.clock import uk_today, utcnow
+from company.errors import FieldError
 from company.extensions import db
 from company.members.models import Member
 
 from .models import METHODS, Allocation, Payment
 
 
-class PaymentError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class PaymentError(FieldError):
+    """A refusal to show on the page."""
 
 
 def allocated_to(invoice: Invoice) -> int:

@@ -15,6 +15,7 @@ from company.auth import services as auth_services
 from company.auth.models import User
 from company.auth.roles import Role
 from company.clock import uk_today, utcnow
+from company.errors import FieldError
 from company.extensions import db
 from company.links import external_url
 from company.ui.filters import uk_date
@@ -23,12 +24,8 @@ from . import authorities
 from .models import Application, ApplicationStatus, Member
 
 
-class MemberError(ValueError):
+class MemberError(FieldError):
     """A refusal to show on the page, optionally against a form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class Status(StrEnum):

@@ -8,6 +8,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.gb import vat as gb_vat
 
 from company import audit
+from company.errors import FieldError
 from company.extensions import db
 from company.members.models import Member
 
@@ -16,10 +17,8 @@ from .models import CompanySettings
 COMPANY_NUMBER = re.compile(r"^(\d{8}|(SC|NI|OC|SO|SL|NC|LP|NL|R0)\d{6})$")
 
 
-class SettingsError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class SettingsError(FieldError):
+    """A refusal to show on the page."""
 
 
 def current() -> CompanySettings:
