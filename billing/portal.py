@@ -17,6 +17,7 @@ from .contributions import services as contributions
 from .invoices import queries, services
 from .invoices.models import Invoice, Status
 from .money import financial_year_start
+from .payments import card
 from .views import pdf_response
 
 bp = Blueprint("member_billing", __name__, url_prefix="/portal")
@@ -67,6 +68,9 @@ def show_invoice(invoice_id: int):
         doc=services.document_of(invoice),
         back=url_for("member_billing.invoices"),
         pdf_url=url_for("member_billing.invoice_pdf", invoice_id=invoice.id),
+        pay_by_card_url=url_for("card.pay", invoice_id=invoice.id)
+        if card.available(invoice)
+        else None,
     )
 
 

@@ -105,6 +105,7 @@ SCOPED_URLS = [
     ("POST", "/portal/invoices/{invoice}"),
     ("GET", "/portal/invoices/{invoice}.pdf"),
     ("GET", "/portal/invoices/{held}"),
+    ("POST", "/portal/invoices/{invoice}/pay"),
 ]
 
 

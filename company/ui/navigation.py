@@ -47,8 +47,8 @@ ACTIVE_GROUPS = {
         "billing.run_contributions",
         "billing.show_run",
     ),
-    "member_billing.invoices": ("member_billing.", "card."),
-    "payments.list_payments": ("payments.", "bank.", "credit_control."),
+    "member_billing.invoices": ("member_billing.", "card.pay", "card.paying"),
+    "payments.list_payments": ("payments.", "bank.", "credit_control.", "card.list_card_payments", "card.payment"),
     "portal_statement.portal_statement": ("portal_statement.",),
 }
 
