@@ -179,3 +179,20 @@ def test_exports_download_csv_files(member, client, login_as):
     assert "Debtors" not in r.get_data(as_text=True) and "INV-2026-00001" in r.get_data(
         as_text=True
     )
+
+
+def test_credit_on_account_can_be_refunded_by_bank_transfer(member, client, login_as):
+    payment = payments.record_payment(
+        member, 30000, date(2026, 4, 20), "bank_transfer", "overpaid", None, allocations=[]
+    )
+    login_as(factories.user(Role.FINANCE))
+    r = client.post(
+        f"/billing/payments/{payment.id}/refund", data={"amount": "400", "reason": "Too much"}
+    )
+    assert "Only £300.00 of this payment is credit that can be refunded" in text_of(r)
+    client.post(
+        f"/billing/payments/{payment.id}/refund",
+        data={"amount": "250", "reason": "Paid back by BACS"},
+    )
+    assert payments.member_credit(member.id) == 5000
+    assert "Refund of £250.00 recorded" in text_of(client.get(f"/billing/payments/{payment.id}"))

@@ -59,3 +59,10 @@ class PeriodForm(FlaskForm):
 
     start = DateField("From", [Required("Enter the start of the period")])
     end = DateField("To", [Required("Enter the end of the period")])
+
+
+class RefundForm(FlaskForm):
+    amount = PoundsField("Amount paid back, in pounds", [Required("Enter the amount paid back")])
+    reason = TextAreaField(
+        "Reason", [Required("Enter the reason for the refund"), Length(max=1000)]
+    )

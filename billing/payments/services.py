@@ -82,7 +82,7 @@ def sync_status(invoice: Invoice) -> None:
     if invoice.status in (Status.DRAFT, Status.CREDITED) or invoice.kind != Kind.INVOICE:
         return
     paid = allocated_to(invoice)
-    left = owed(invoice)
+    left = invoice.gross_pence - invoices.credited_pence(invoice) - paid
     target = (
         Status.PAID if left <= 0 and paid > 0 else Status.PART_PAID if paid > 0 else Status.ISSUED
     )
@@ -90,14 +90,18 @@ def sync_status(invoice: Invoice) -> None:
         invoices.transition(invoice, target)
 
 
-def _allocate(payment: Payment, invoice: Invoice, amount: int, actor) -> Allocation:
+def _allocate(
+    payment: Payment, invoice: Invoice, amount: int, actor, left: int | None = None
+) -> Allocation:
+    """Set `amount` of `payment` against `invoice`, which owes `left` (looked up if not given),
+    and move the invoice to part-paid or paid."""
     if invoice.member_id != payment.member_id:
         raise PaymentError(
             f"{invoice.number} is not an invoice of {payment.member.name}", "allocations"
         )
     if amount <= 0:
         raise PaymentError("Amounts to allocate must be more than £0.00", "allocations")
-    left = owed(invoice)
+    left = owed(invoice) if left is None else left
     if amount > left:
         raise PaymentError(f"{invoice.number} has only {_pounds(left)} left to pay", "allocations")
     allocation = Allocation(
@@ -107,8 +111,9 @@ def _allocate(payment: Payment, invoice: Invoice, amount: int, actor) -> Allocat
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(allocation)
-    db.session.flush()
-    sync_status(invoice)
+    target = Status.PAID if amount == left else Status.PART_PAID
+    if invoice.status != target:
+        invoices.transition(invoice, target)
     audit.record(
         "payment.allocated",
         "invoice",
@@ -144,9 +149,11 @@ def record_payment(
     bank_line_id: int | None = None,
     stripe_payment_intent: str | None = None,
     commit: bool = True,
+    owed_now: dict[int, int] | None = None,
 ) -> Payment:
     """Record money received and set it against invoices (oldest first when `allocations` is
-    None). Whatever is not allocated stays as credit on the member's account."""
+    None). Whatever is not allocated stays as credit on the member's account. `owed_now`
+    ({invoice id: owed}) spares a query per invoice when the caller looked them up in bulk."""
     if amount_pence <= 0:
         raise PaymentError("Amount received must be more than £0.00", "amount")
     if received_on > uk_today():
@@ -184,7 +191,7 @@ def record_payment(
         actor=actor or "system",
     )
     for invoice, amount in plan:
-        _allocate(payment, invoice, amount, actor)
+        _allocate(payment, invoice, amount, actor, left=(owed_now or {}).get(invoice.id))
     if commit:
         db.session.commit()
     return payment
@@ -201,6 +208,32 @@ def allocate_credit(payment: Payment, invoice: Invoice, amount_pence: int, actor
     allocation = _allocate(payment, invoice, amount_pence, actor)
     db.session.commit()
     return allocation
+
+
+def refund_credit(payment: Payment, amount_pence: int, actor, reason: str) -> None:
+    """Record credit paid back to the council by bank transfer (card payments are refunded
+    through the card provider instead). Only money not set against an invoice can go back."""
+    if payment.reversed_at is not None:
+        raise PaymentError("This payment has been reversed")
+    if not (reason or "").strip():
+        raise PaymentError("Enter the reason for the refund", "reason")
+    if amount_pence <= 0:
+        raise PaymentError("Amount to refund must be more than £0.00", "amount")
+    if amount_pence > unallocated(payment):
+        raise PaymentError(
+            f"Only {_pounds(unallocated(payment))} of this payment is credit that can be refunded",
+            "amount",
+        )
+    payment.refunded_pence += amount_pence
+    audit.record(
+        "payment.credit_refunded",
+        "payment",
+        payment.id,
+        member_id=payment.member_id,
+        changes={"amount_pence": amount_pence, "reason": reason.strip()},
+        actor=actor or "system",
+    )
+    db.session.commit()
 
 
 def reverse_allocation(

@@ -72,7 +72,9 @@ def record_payment():
     return render_template("payments/new.html", form=form)
 
 
-def _payment_page(payment: Payment, allocate_form=None, reverse_form=None, status=200):
+def _payment_page(
+    payment: Payment, allocate_form=None, reverse_form=None, refund_form=None, status=200
+):
     allocate_form = allocate_form or forms.AllocateForm(formdata=None)
     open_invoices = services.open_invoices(payment.member_id)
     allocate_form.invoice_id.choices = choices(
@@ -80,6 +82,7 @@ def _payment_page(payment: Payment, allocate_form=None, reverse_form=None, statu
         + [(str(i.id), f"{i.number} (owes {_money(services.owed(i))})") for i in open_invoices]
     )
     reverse_form = reverse_form or forms.ReverseForm(formdata=None)
+    refund_form = refund_form or forms.RefundForm(formdata=None)
     reversed_ids = {a.reverses_id for a in payment.allocations if a.reverses_id}
     return (
         render_template(
@@ -89,11 +92,8 @@ def _payment_page(payment: Payment, allocate_form=None, reverse_form=None, statu
             reversed_ids=reversed_ids,
             allocate_form=allocate_form,
             reverse_form=reverse_form,
-            form=allocate_form
-            if allocate_form.errors
-            else reverse_form
-            if reverse_form.errors
-            else None,
+            refund_form=refund_form,
+            form=next((f for f in (allocate_form, reverse_form, refund_form) if f.errors), None),
             has_open=bool(open_invoices),
         ),
         status,
@@ -148,6 +148,23 @@ def reverse(payment_id: int):
             flash("Payment reversed. Its invoices are owed again.", "success")
             return redirect(url_for("payments.show_payment", payment_id=payment.id))
     return _payment_page(payment, reverse_form=form, status=400)
+
+
+@bp.route("/payments/<int:payment_id>/refund", methods=["POST"])
+@MONEY
+def refund(payment_id: int):
+    payment = member_scoped(Payment, payment_id)
+    form = forms.RefundForm()
+    if form.validate_on_submit():
+        try:
+            services.refund_credit(payment, form.amount.pence, current_user, form.reason.data)
+        except services.PaymentError as exc:
+            db.session.rollback()
+            _attach(form, exc)
+        else:
+            flash(f"Refund of {_money(form.amount.pence)} recorded.", "success")
+            return redirect(url_for("payments.show_payment", payment_id=payment.id))
+    return _payment_page(payment, refund_form=form, status=400)
 
 
 # Statements (finance, and the council in its portal)
