@@ -76,4 +76,6 @@ def pdf_command(number, output):
         raise click.ClickException(f"No issued invoice or credit note numbered {number}")
     Path(output).write_bytes(invoices.stored_pdf(invoice))
     click.echo(f"Wrote {output}")
+
+
 from .payments.reminders_cli import reminders_command  # noqa: E402,F401

@@ -54,11 +54,20 @@ def seed() -> None:
     # Most councils paid last year's invoice by bank transfer; one paid half; two have not paid.
     from .payments import services as payments
 
-    issued = db.session.scalars(sa.select(Invoice).where(Invoice.kind == "invoice").order_by(Invoice.id)).all()
+    issued = db.session.scalars(
+        sa.select(Invoice).where(Invoice.kind == "invoice").order_by(Invoice.id)
+    ).all()
     for i, invoice in enumerate(issued):
         left = payments.owed(invoice)
         if i >= len(issued) - 2 or left <= 0:
             continue
         amount = left // 2 if i == 1 else left
         paid_on = min(invoice.due_date + timedelta(days=3 * i - 10), uk_today())
-        payments.record_payment(invoice.member, amount, paid_on, "bank_transfer", f"{invoice.number} {invoice.member.name[:18].upper()}", "demo")
+        payments.record_payment(
+            invoice.member,
+            amount,
+            paid_on,
+            "bank_transfer",
+            f"{invoice.number} {invoice.member.name[:18].upper()}",
+            "demo",
+        )

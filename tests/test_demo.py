@@ -38,8 +38,15 @@ def test_demo_seed_builds_a_believable_company_and_prints_sign_ins(app, ctx):
     ] == [True, False]
     from billing.invoices.models import Status as InvoiceStatus
 
-    statuses = {inv.status for inv in db.session.scalars(sa.select(Invoice).where(Invoice.kind == Kind.INVOICE))}
-    assert {InvoiceStatus.PAID, InvoiceStatus.PART_PAID, InvoiceStatus.ISSUED} <= statuses  # payments to reconcile and chase
+    statuses = {
+        inv.status
+        for inv in db.session.scalars(sa.select(Invoice).where(Invoice.kind == Kind.INVOICE))
+    }
+    assert {
+        InvoiceStatus.PAID,
+        InvoiceStatus.PART_PAID,
+        InvoiceStatus.ISSUED,
+    } <= statuses  # payments to reconcile and chase
     # the printed sign-ins work
     role, email, password = lines[0].split()
     client = app.test_client()

@@ -203,7 +203,8 @@ def _succeeded(intent: dict, event: dict) -> tuple[str, int | None]:
     if existing is not None:
         return f"Already recorded as payment {existing}", invoice.id
     amount = intent.get("amount_received") or intent["amount"]
-    to_invoice = max(0, min(amount, services.owed(invoice)))  # any more stays as credit
+    owed = services.owed(invoice)
+    to_invoice = max(0, min(amount, owed))  # any more stays as credit
     try:
         payment = services.record_payment(
             invoice.member,
@@ -215,6 +216,7 @@ def _succeeded(intent: dict, event: dict) -> tuple[str, int | None]:
             allocations=[(invoice, to_invoice)] if to_invoice else [],
             stripe_payment_intent=intent["id"],
             commit=False,
+            owed_now={invoice.id: owed},  # read above under the row lock
         )
     except services.PaymentError as exc:
         _log().error("Stripe payment %s could not be recorded: %s", intent["id"], exc)

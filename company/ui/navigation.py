@@ -48,7 +48,13 @@ ACTIVE_GROUPS = {
         "billing.show_run",
     ),
     "member_billing.invoices": ("member_billing.", "card.pay", "card.paying"),
-    "payments.list_payments": ("payments.", "bank.", "credit_control.", "card.list_card_payments", "card.payment"),
+    "payments.list_payments": (
+        "payments.",
+        "bank.",
+        "credit_control.",
+        "card.list_card_payments",
+        "card.payment",
+    ),
     "portal_statement.portal_statement": ("portal_statement.",),
 }
 
