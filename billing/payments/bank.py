@@ -36,7 +36,7 @@ from company.members.models import Member
 from company.settings import services as settings
 
 from .models import Allocation, BankImport, BankLine, BankMapping, Payment
-from .services import PaymentError, owed, record_payment
+from .services import PaymentError, audit_later, owed, record_payment
 
 CHUNK = 500  # lines matched (and committed) together; numbers looked up together
 MAX_PROBLEMS = 10  # row problems listed; the rest are counted
@@ -606,7 +606,8 @@ def _match_chunk(ids: list[int], import_id: int, pattern, actor) -> int:
     if not decided:
         return 0
     _claim_all({line.id: member.id for line, member, _, _ in decided})
-    with db.session.no_autoflush:  # record_payment flushes what its own queries need
+    later: list = []
+    with db.session.no_autoflush:  # the chunk's rows are written together, below
         for line, member, plan, before in decided:
             record_payment(
                 member,
@@ -619,7 +620,9 @@ def _match_chunk(ids: list[int], import_id: int, pattern, actor) -> int:
                 bank_line_id=line.id,
                 commit=False,
                 owed_now=before,  # looked up in bulk for the chunk: no query per invoice
+                later=later,
             )
+    audit_later(later)
     matched = [line.id for line, _, _, _ in decided]
     if matched:
         audit.record(

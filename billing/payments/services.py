@@ -91,11 +91,16 @@ def sync_status(invoice: Invoice) -> None:
 
 
 def _allocate(
-    payment: Payment, invoice: Invoice, amount: int, actor, left: int | None = None
+    payment: Payment,
+    invoice: Invoice,
+    amount: int,
+    actor,
+    left: int | None = None,
+    later: list | None = None,
 ) -> Allocation:
     """Set `amount` of `payment` against `invoice`, which owes `left` (looked up if not given),
     and move the invoice to part-paid or paid."""
-    if invoice.member_id != payment.member_id:
+    if invoice.member_id != payment.member.id:  # (payment.member_id is set only at flush)
         raise PaymentError(
             f"{invoice.number} is not an invoice of {payment.member.name}", "allocations"
         )
@@ -114,15 +119,36 @@ def _allocate(
     target = Status.PAID if amount == left else Status.PART_PAID
     if invoice.status != target:
         invoices.transition(invoice, target)
-    audit.record(
-        "payment.allocated",
-        "invoice",
-        invoice.id,
-        member_id=invoice.member_id,
-        changes={"payment": payment.id, "amount_pence": amount},
-        actor=actor or "system",
+    _then(
+        later,
+        lambda: audit.record(
+            "payment.allocated",
+            "invoice",
+            invoice.id,
+            member_id=invoice.member_id,
+            changes={"payment": payment.id, "amount_pence": amount},
+            actor=actor or "system",
+        ),
     )
     return allocation
+
+
+def _then(later: list | None, action) -> None:
+    """Run `action` now (after a flush, so new rows have ids), or leave it in `later` for a
+    caller recording many payments, who flushes once and then runs them all (audit_later)."""
+    if later is None:
+        db.session.flush()
+        action()
+    else:
+        later.append(action)
+
+
+def audit_later(later: list) -> None:
+    """Write the audit events left by record_payment(..., later=…), once ids are known."""
+    db.session.flush()
+    for action in later:
+        action()
+    later.clear()
 
 
 def suggest_allocations(member_id: int, amount: int) -> list[tuple[Invoice, int]]:
@@ -150,10 +176,13 @@ def record_payment(
     stripe_payment_intent: str | None = None,
     commit: bool = True,
     owed_now: dict[int, int] | None = None,
+    later: list | None = None,
 ) -> Payment:
     """Record money received and set it against invoices (oldest first when `allocations` is
     None). Whatever is not allocated stays as credit on the member's account. `owed_now`
-    ({invoice id: owed}) spares a query per invoice when the caller looked them up in bulk."""
+    ({invoice id: owed}) spares a query per invoice when the caller looked them up in bulk; a
+    caller recording thousands passes `later` and calls audit_later() once per batch, so the
+    rows are written together rather than one flush a payment."""
     if amount_pence <= 0:
         raise PaymentError("Amount received must be more than £0.00", "amount")
     if received_on > uk_today():
@@ -176,22 +205,26 @@ def record_payment(
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(payment)
-    db.session.flush()
-    audit.record(
-        "payment.recorded",
-        "payment",
-        payment.id,
-        member_id=member.id,
-        changes={
-            "amount_pence": amount_pence,
-            "received_on": received_on.isoformat(),
-            "method": method,
-            "reference": payment.reference,
-        },
-        actor=actor or "system",
+    _then(
+        later,
+        lambda: audit.record(
+            "payment.recorded",
+            "payment",
+            payment.id,
+            member_id=member.id,
+            changes={
+                "amount_pence": amount_pence,
+                "received_on": received_on.isoformat(),
+                "method": method,
+                "reference": payment.reference,
+            },
+            actor=actor or "system",
+        ),
     )
     for invoice, amount in plan:
-        _allocate(payment, invoice, amount, actor, left=(owed_now or {}).get(invoice.id))
+        _allocate(
+            payment, invoice, amount, actor, left=(owed_now or {}).get(invoice.id), later=later
+        )
     if commit:
         db.session.commit()
     return payment
