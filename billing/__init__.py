@@ -15,6 +15,11 @@ def register(app) -> None:
     for module in (payment_views, bank_views, stripe_views, credit_control_views):
         app.register_blueprint(module.bp)
     app.register_blueprint(payment_views.portal_bp)
+    from .extras import portal_views as extras_portal
+    from .extras import views as extras_views
+
+    app.register_blueprint(extras_views.bp)
+    app.register_blueprint(extras_portal.bp)
     from .demo import seed
 
     app.extensions.setdefault("demo_seeders", []).append(seed)

@@ -1,6 +1,7 @@
 """Imports every model so that Alembic and create_app see the whole schema."""
 
 from billing.contributions.models import ContributionBand, ContributionSchedule
+from billing.extras.models import Extra, Order, Quote, QuoteLine
 from billing.invoices.models import BillingRun, Invoice, InvoiceLine, NumberSequence
 from billing.payments.models import (
     Allocation,
@@ -19,6 +20,10 @@ from .outbox import OutboxMessage
 from .settings.models import CompanySettings
 
 __all__ = [
+    "Extra",
+    "Order",
+    "Quote",
+    "QuoteLine",
     "Allocation",
     "BankImport",
     "BankLine",

@@ -89,6 +89,8 @@ class Invoice(db.Model):
     net_pence: Mapped[int] = mapped_column(default=0)
     vat_pence: Mapped[int] = mapped_column(default=0)
     gross_pence: Mapped[int] = mapped_column(default=0)
+    # Extras: the order this invoice (or stage of it) is for
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"), index=True)
     # Credit notes
     original_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoices.id"), index=True)
     reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -143,6 +145,7 @@ class InvoiceLine(db.Model):
     net_pence: Mapped[int]
     vat_pence: Mapped[int]
     credits_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice_lines.id"))
+    quote_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("quote_lines.id"))  # extras
 
     invoice = relationship(Invoice, back_populates="lines", foreign_keys=[invoice_id])
 
