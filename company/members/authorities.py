@@ -7,6 +7,7 @@ start and end dates. Loaded once from the bundled CSV; keyed by ONS GSS code.
 import csv
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def _all() -> dict[str, Authority]:
             start=_date(r["start-date"]),
             end=_date(r["end-date"]),
             replaced_by=r["replaced-by"] or None,
-            population=int(float(r["pop-2020"])) if r["pop-2020"] else None,
+            population=int(Decimal(r["pop-2020"])) if r["pop-2020"] else None,
         )
         for r in rows
         if r["gss-code"]
