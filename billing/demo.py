@@ -71,3 +71,19 @@ def seed() -> None:
             f"{invoice.number} {invoice.member.name[:18].upper()}",
             "demo",
         )
+
+    # The catalogue of extras councils can request from the portal.
+    from .extras import services as extras
+    from .extras.models import InvoiceRule, Pricing
+
+    for name, description, pricing, price, rule, stage in [
+        ("Data migration", "Move your records from your legacy system", Pricing.DAY_RATE, 60000, InvoiceRule.STAGED, 50),
+        ("Custom feature", "A feature built for your council's needs", Pricing.ON_QUOTE, None, InvoiceRule.ON_DELIVERY, None),
+        ("Training day", "A day's training for up to 12 of your staff", Pricing.FIXED, 90000, InvoiceRule.ON_DELIVERY, None),
+        ("Extra support days", "Hands-on support beyond your membership", Pricing.DAY_RATE, 45000, InvoiceRule.ON_DELIVERY, None),
+    ]:  # fmt: skip
+        extras.save_extra(
+            {"name": name, "description": description, "pricing": pricing, "price_pence": price,
+             "vat_code": "S", "invoice_rule": rule, "stage_percent": stage},
+            "demo",
+        )  # fmt: skip

@@ -97,6 +97,24 @@ def _their_documents(theirs):
     return issued, held
 
 
+def _their_order(theirs):
+    """A quoted order of the other council, which accepting or declining would change."""
+    from datetime import timedelta
+
+    from billing.extras import services as extras
+    from company.clock import uk_today
+
+    order = extras.request_extra(theirs, "Training", "Train our staff", "test")
+    extras.quote(
+        order,
+        [("Training day", 1, 90000, "S", None)],
+        uk_today() + timedelta(days=30),
+        None,
+        "test",
+    )
+    return order
+
+
 # Every member-scoped URL: (method, url template, which of the other council's ids it takes).
 SCOPED_URLS = [
     ("GET", "/portal/users/{user}/remove"),
@@ -106,6 +124,9 @@ SCOPED_URLS = [
     ("GET", "/portal/invoices/{invoice}.pdf"),
     ("GET", "/portal/invoices/{held}"),
     ("POST", "/portal/invoices/{invoice}/pay"),
+    ("GET", "/portal/extras/orders/{order}"),
+    ("POST", "/portal/extras/orders/{order}/accept"),
+    ("POST", "/portal/extras/orders/{order}/decline"),
 ]
 
 
@@ -114,7 +135,10 @@ def test_another_councils_rows_are_404(ctx, client, login_as, method, template):
     me, theirs, them = _two_councils()
     issued, held = _their_documents(theirs)
     login_as(me)
-    url = template.format(user=them.id, member=theirs.id, invoice=issued.id, held=held.id)
+    order = _their_order(theirs)
+    url = template.format(
+        user=them.id, member=theirs.id, invoice=issued.id, held=held.id, order=order.id
+    )
     r = client.get(url) if method == "GET" else client.post(url)
     assert r.status_code == 404
     assert "Page not found" in text_of(r)

@@ -145,12 +145,13 @@ def quote(order: Order, lines: list[tuple], valid_until: date, terms: str | None
     if previous is not None:
         previous.superseded = True
     q = Quote(
-        order=order,
         number=previous.number if previous else _quote_number(uk_today()),
         version=previous.version + 1 if previous else 1,
         valid_until=valid_until,
         terms=(terms or "").strip() or None,
     )
+    db.session.add(q)
+    order.quotes.append(q)
     for i, (description, quantity, unit_pence, vat_code, extra) in enumerate(lines):
         if not str(description).strip():
             raise ExtraError("Every line needs a description", "lines")

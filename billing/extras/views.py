@@ -1,5 +1,312 @@
 """Finance pages for extras: catalogue, orders and quotes, reporting."""
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from billing.invoices.models import Invoice
+from billing.money import VAT_LABELS
+from company.auth.access import allow
+from company.auth.roles import Role
+from company.clock import uk_today
+from company.extensions import db
+from company.members.models import Member
+from company.members.scoping import member_scoped
+from company.ui.fields import choices
+
+from . import emails, forms, reports, services
+from .models import Extra, Order, OrderStatus, Pricing, Quote
 
 bp = Blueprint("extras", __name__, url_prefix="/billing/extras")
+MONEY = allow(Role.FINANCE, Role.ADMIN)
+QUOTABLE = (OrderStatus.REQUESTED, OrderStatus.QUOTED)
+
+
+def _attach(form, exc: services.ExtraError) -> None:
+    """Show a service refusal against its field (line errors against the first line)."""
+    name = {"lines": "description_1"}.get(exc.field or "", exc.field)
+    field = getattr(form, name, None) if name else None
+    field = field or next(f for f in form if f.name != "csrf_token")
+    field.errors = [*field.errors, str(exc)]
+
+
+def _csv(body: str, name: str) -> Response:
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# Catalogue
+
+
+@bp.route("/catalogue")
+@MONEY
+def catalogue():
+    return render_template(
+        "extras/catalogue.html",
+        extras=services.catalogue(active_only=False),
+        pricing=forms.PRICING_LABELS,
+        rules=forms.RULE_LABELS,
+    )
+
+
+@bp.route("/catalogue/new", methods=["GET", "POST"])
+@bp.route("/catalogue/<int:extra_id>", methods=["GET", "POST"], endpoint="edit_extra")
+@MONEY
+def new_extra(extra_id: int | None = None):
+    extra = db.get_or_404(Extra, extra_id) if extra_id else None
+    form = (
+        forms.ExtraForm()
+        if request.method == "POST" or not extra
+        else forms.ExtraForm.for_extra(extra)
+    )
+    if form.validate_on_submit():
+        try:
+            saved = services.save_extra(form.values(), current_user, extra)
+        except services.ExtraError as exc:
+            db.session.rollback()
+            _attach(form, exc)
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, "There is already an extra with this name"]
+        else:
+            flash(f"{saved.name} saved.", "success")
+            return redirect(url_for("extras.catalogue"))
+    return render_template("extras/extra.html", form=form, extra=extra), 400 if form.errors else 200
+
+
+# Orders
+
+
+@bp.route("/")
+@MONEY
+def list_orders():
+    form = forms.StatusFilterForm(request.args)
+    form.status.choices = choices(
+        [("", "All statuses")] + [(s.value, s.label) for s in OrderStatus]
+    )
+    status = form.status.data if form.status.data in {s.value for s in OrderStatus} else None
+    return render_template(
+        "extras/orders.html",
+        rows=reports.orders([OrderStatus(status)] if status else None),
+        filter_form=form,
+        status=status,
+    )
+
+
+def _member_choices():
+    rows = db.session.execute(sa.select(Member.id, Member.name).order_by(Member.name))
+    return choices([("", "Choose a member council")] + [(str(i), n) for i, n in rows])
+
+
+def _extra_choices():
+    return choices(
+        [("", "None: a one-off piece of work")]
+        + [(str(e.id), e.name) for e in services.catalogue(active_only=True)]
+    )
+
+
+@bp.route("/orders/new", methods=["GET", "POST"])
+@MONEY
+def new_quote():
+    form = forms.NewQuoteForm()
+    form.member_id.choices = _member_choices()
+    form.extra_id.choices = _extra_choices()
+    if request.method == "GET":
+        form.member_id.data = request.args.get("member_id", "")
+        form.valid_until.data = services.default_valid_until()
+    if form.validate_on_submit():
+        member = member_scoped(Member, int(form.member_id.data))
+        extra = db.session.get(Extra, int(form.extra_id.data)) if form.extra_id.data else None
+        try:
+            q = services.quote_for(
+                member,
+                form.title.data,
+                form.lines(extra),
+                form.valid_until.data,
+                form.terms.data,
+                current_user,
+                extra=extra,
+            )
+        except services.ExtraError as exc:
+            db.session.rollback()
+            _attach(form, exc)
+        else:
+            return _sent(q)
+    return render_template("extras/new_quote.html", form=form), 400 if form.errors else 200
+
+
+def _sent(q: Quote):
+    emails.send_quote(q, current_user)
+    db.session.commit()
+    flash(f"Quote {q.reference} sent to {q.order.member.contact_email}.", "success")
+    return redirect(url_for("extras.show_order", order_id=q.order_id))
+
+
+def _prefill(order: Order) -> list[tuple]:
+    """Rows for the quote form: the current quote's lines, else one from the order's extra."""
+    current = services.current_quote(order)
+    if current is not None:
+        return [(ln.description, ln.quantity, ln.unit_pence, ln.vat_code) for ln in current.lines]
+    extra = order.extra
+    if extra is None:
+        return []
+    if extra.pricing == Pricing.DAY_RATE:
+        return [(extra.name, extra.default_days or 1, extra.price_pence, extra.vat_code)]
+    return [(extra.name, 1, extra.price_pence, extra.vat_code)]
+
+
+def _order_page(order: Order, quote_form=None, cancel_form=None, status: int = 200):
+    current = services.current_quote(order)
+    if quote_form is None:
+        quote_form = forms.QuoteForm(formdata=None)
+        quote_form.prefill(_prefill(order))
+        quote_form.valid_until.data = services.default_valid_until()
+        quote_form.terms.data = current.terms if current else None
+    cancel_form = cancel_form or forms.CancelForm(formdata=None)
+    invoices = db.session.scalars(
+        sa.select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.id)
+    ).all()
+    return (
+        render_template(
+            "extras/order.html",
+            order=order,
+            current=current,
+            quote_form=quote_form,
+            cancel_form=cancel_form,
+            form=quote_form if quote_form.errors else cancel_form if cancel_form.errors else None,
+            can_quote=order.status in QUOTABLE,
+            allowed=services.TRANSITIONS[order.status],
+            invoices=invoices,
+            invoiced=services.invoiced_net(order),
+            events=services.timeline(order),
+            today=uk_today(),
+            vat_labels=VAT_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.route("/orders/<int:order_id>")
+@MONEY
+def show_order(order_id: int):
+    return _order_page(member_scoped(Order, order_id))
+
+
+@bp.route("/orders/<int:order_id>/quote", methods=["POST"])
+@MONEY
+def quote_order(order_id: int):
+    order = member_scoped(Order, order_id)
+    form = forms.QuoteForm()
+    if form.validate_on_submit():
+        try:
+            q = services.quote(
+                order, form.lines(order.extra), form.valid_until.data, form.terms.data, current_user
+            )
+        except services.ExtraError as exc:
+            db.session.rollback()
+            _attach(form, exc)
+        else:
+            return _sent(q)
+    return _order_page(order, quote_form=form, status=400)
+
+
+@bp.route("/orders/<int:order_id>/start", methods=["POST"])
+@MONEY
+def start_work(order_id: int):
+    order = member_scoped(Order, order_id)
+    try:
+        services.start_work(order, current_user)
+    except services.ExtraError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash("Work on the order has started.", "success")
+    return redirect(url_for("extras.show_order", order_id=order.id))
+
+
+@bp.route("/orders/<int:order_id>/deliver", methods=["POST"])
+@MONEY
+def deliver(order_id: int):
+    order = member_scoped(Order, order_id)
+    try:
+        services.deliver(order, current_user)
+    except services.ExtraError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash("Order delivered. Anything not yet invoiced has been invoiced.", "success")
+    return redirect(url_for("extras.show_order", order_id=order.id))
+
+
+@bp.route("/orders/<int:order_id>/cancel", methods=["POST"])
+@MONEY
+def cancel_order(order_id: int):
+    order = member_scoped(Order, order_id)
+    form = forms.CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel(order, current_user, form.reason.data)
+        except services.ExtraError as exc:
+            db.session.rollback()
+            _attach(form, exc)
+        else:
+            flash("Order cancelled.", "success")
+            return redirect(url_for("extras.show_order", order_id=order.id))
+    return _order_page(order, cancel_form=form, status=400)
+
+
+# Quote documents
+
+
+def _quote(quote_id: int) -> Quote:
+    q = db.get_or_404(Quote, quote_id)
+    member_scoped(Order, q.order_id)
+    return q
+
+
+@bp.route("/quotes/<int:quote_id>")
+@MONEY
+def show_quote(quote_id: int):
+    return render_template("extras/quote.html", quote=_quote(quote_id), today=uk_today())
+
+
+@bp.route("/quotes/<int:quote_id>.pdf")
+@MONEY
+def quote_pdf(quote_id: int):
+    q = _quote(quote_id)
+    return Response(
+        emails.pdf(q),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{emails.filename(q)}"'},
+    )
+
+
+# Reporting
+
+
+@bp.route("/reports")
+@MONEY
+def reports_page():
+    return render_template(
+        "extras/reports.html",
+        income=reports.income(),
+        open_orders=reports.open_orders(),
+        awaiting=reports.awaiting_reply(),
+        today=uk_today(),
+    )
+
+
+@bp.route('/reports/<any(income, "open-orders", "awaiting-reply"):table>.csv')
+@MONEY
+def reports_csv(table: str):
+    today = uk_today()
+    if table == "income":
+        body = reports.income_csv()
+    elif table == "open-orders":
+        body = reports.open_orders_csv()
+    else:
+        body = reports.awaiting_reply_csv(today)
+    return _csv(body, f"extras-{table}-{today.isoformat()}.csv")

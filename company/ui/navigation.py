@@ -10,6 +10,7 @@ ITEMS = [
     ("Home", "core.dashboard", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
     ("Applications", "members.list_applications", {Role.ADMIN}),
     ("Invoices", "billing.list_invoices", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
+    ("Extras", "extras.list_orders", {Role.ADMIN, Role.FINANCE}),
     ("Payments", "payments.list_payments", {Role.ADMIN, Role.FINANCE}),
     ("Contributions", "billing.list_schedules", {Role.ADMIN, Role.FINANCE}),
     ("Members", "members.list_members", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
@@ -18,6 +19,7 @@ ITEMS = [
     ("Settings", "settings.edit", {Role.ADMIN}),
     ("Your council", "portal.home", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
     ("Invoices", "member_billing.invoices", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
+    ("Extras", "member_extras.list_orders", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
     ("Statement", "portal_statement.portal_statement", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
     ("Users", "portal.users", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
 ]
@@ -56,6 +58,8 @@ ACTIVE_GROUPS = {
         "card.payment",
     ),
     "portal_statement.portal_statement": ("portal_statement.",),
+    "extras.list_orders": ("extras.",),
+    "member_extras.list_orders": ("member_extras.",),
 }
 
 

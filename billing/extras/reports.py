@@ -1,0 +1,218 @@
+"""Figures for the extras pages: invoiced so far per order, income by extra and year, open
+orders and quotes awaiting a reply. Money is integer pence; CSV files show pounds as decimals."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
+
+from billing.invoices.models import Invoice, Kind, Status
+from billing.money import financial_year_label, sum_pence
+from company.extensions import db
+
+from . import services
+from .models import Extra, Order, OrderStatus, Quote
+
+CLOSED = (OrderStatus.INVOICED, OrderStatus.DECLINED, OrderStatus.CANCELLED)
+OTHER = "Other"
+
+
+def _decimal(pence: int) -> str:
+    sign = "-" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
+def _csv(header: list[str], rows: list[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+# Invoiced so far, for many orders at once
+
+
+def invoiced_by_order(order_ids=None) -> dict[int, int]:
+    """Net invoiced per order, less credit notes against those invoices (as services.invoiced_net)."""
+    invoiced = sa.select(Invoice.order_id, sum_pence(Invoice.net_pence)).where(
+        Invoice.order_id.is_not(None),
+        Invoice.kind == Kind.INVOICE,
+        Invoice.status != Status.DRAFT,
+    )
+    note = aliased(Invoice)
+    credited = (
+        sa.select(Invoice.order_id, sum_pence(note.net_pence))
+        .join(Invoice, note.original_id == Invoice.id)
+        .where(Invoice.order_id.is_not(None), note.kind == Kind.CREDIT_NOTE)
+    )
+    if order_ids is not None:
+        invoiced = invoiced.where(Invoice.order_id.in_(order_ids))
+        credited = credited.where(Invoice.order_id.in_(order_ids))
+    totals: dict[int, int] = {}
+    for order_id, pence in db.session.execute(invoiced.group_by(Invoice.order_id)):
+        totals[order_id] = totals.get(order_id, 0) + pence
+    for order_id, pence in db.session.execute(credited.group_by(Invoice.order_id)):
+        totals[order_id] = totals.get(order_id, 0) - pence
+    return totals
+
+
+def order_value(order: Order) -> int:
+    """The accepted quote's net, else the current quote's, else 0."""
+    q = order.accepted_quote or services.current_quote(order)
+    return q.net_pence if q else 0
+
+
+@dataclass
+class OrderRow:
+    order: Order
+    quote: Quote | None
+    value_pence: int
+    invoiced_pence: int
+
+
+def orders(statuses=None) -> list[OrderRow]:
+    """Orders newest first (optionally only those in `statuses`), with quote and invoiced."""
+    query = (
+        sa.select(Order)
+        .options(selectinload(Order.member), selectinload(Order.quotes))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+    )
+    if statuses:
+        query = query.where(Order.status.in_(list(statuses)))
+    rows = db.session.scalars(query).all()
+    invoiced = invoiced_by_order([o.id for o in rows]) if rows else {}
+    return [
+        OrderRow(o, services.current_quote(o), order_value(o), invoiced.get(o.id, 0)) for o in rows
+    ]
+
+
+# Income by extra and financial year
+
+
+@dataclass
+class IncomeRow:
+    extra: str
+    year_start: date | None
+    invoiced_pence: int
+    credited_pence: int
+
+    @property
+    def net_pence(self) -> int:
+        return self.invoiced_pence - self.credited_pence
+
+    @property
+    def year_label(self) -> str:
+        return financial_year_label(self.year_start) if self.year_start else "Unknown"
+
+
+def income() -> list[IncomeRow]:
+    """Issued invoices of orders, less their credit notes, by the order's extra and the
+    invoice's financial year (a credit note counts in the year of the invoice it credits)."""
+    name = sa.func.coalesce(Extra.name, OTHER)
+    invoiced = db.session.execute(
+        sa.select(name, Invoice.year_start, sum_pence(Invoice.net_pence))
+        .join(Order, Invoice.order_id == Order.id)
+        .outerjoin(Extra, Order.extra_id == Extra.id)
+        .where(Invoice.kind == Kind.INVOICE, Invoice.status != Status.DRAFT)
+        .group_by(name, Invoice.year_start)
+    ).all()
+    note = aliased(Invoice)
+    credited = db.session.execute(
+        sa.select(name, Invoice.year_start, sum_pence(note.net_pence))
+        .select_from(note)
+        .join(Invoice, note.original_id == Invoice.id)
+        .join(Order, Invoice.order_id == Order.id)
+        .outerjoin(Extra, Order.extra_id == Extra.id)
+        .where(note.kind == Kind.CREDIT_NOTE, note.status != Status.DRAFT)
+        .group_by(name, Invoice.year_start)
+    ).all()
+    rows: dict[tuple, IncomeRow] = {}
+    for extra, year, pence in invoiced:
+        rows.setdefault((extra, year), IncomeRow(extra, year, 0, 0)).invoiced_pence += pence
+    for extra, year, pence in credited:
+        rows.setdefault((extra, year), IncomeRow(extra, year, 0, 0)).credited_pence += pence
+    return sorted(
+        rows.values(),
+        key=lambda r: (-(r.year_start or date.min).toordinal(), r.extra == OTHER, r.extra),
+    )
+
+
+def income_csv() -> str:
+    return _csv(
+        ["Extra", "Financial year", "Invoiced", "Credited", "Net income"],
+        [
+            [
+                r.extra,
+                r.year_label,
+                _decimal(r.invoiced_pence),
+                _decimal(r.credited_pence),
+                _decimal(r.net_pence),
+            ]
+            for r in income()
+        ],
+    )
+
+
+# Open orders and quotes awaiting a reply
+
+
+def open_orders() -> list[OrderRow]:
+    return orders([s for s in OrderStatus if s not in CLOSED])
+
+
+def open_orders_csv() -> str:
+    return _csv(
+        ["Order", "Member council", "Title", "Status", "Quote", "Value", "Invoiced so far"],
+        [
+            [
+                r.order.id,
+                r.order.member.name,
+                r.order.title,
+                r.order.status.label,
+                r.quote.reference if r.quote else "",
+                _decimal(r.value_pence),
+                _decimal(r.invoiced_pence),
+            ]
+            for r in open_orders()
+        ],
+    )
+
+
+def awaiting_reply() -> list[Quote]:
+    """Current quotes of quoted orders, soonest to expire first."""
+    return db.session.scalars(
+        sa.select(Quote)
+        .join(Order, Quote.order_id == Order.id)
+        .options(selectinload(Quote.order).selectinload(Order.member))
+        .where(
+            Quote.superseded.is_(False),
+            Quote.accepted_at.is_(None),
+            Quote.declined_at.is_(None),
+            Order.status == OrderStatus.QUOTED,
+        )
+        .order_by(Quote.valid_until, Quote.id)
+    ).all()
+
+
+def awaiting_reply_csv(today: date) -> str:
+    return _csv(
+        ["Quote", "Member council", "Title", "Net", "VAT", "Total", "Valid until", "Expired"],
+        [
+            [
+                q.reference,
+                q.order.member.name,
+                q.order.title,
+                _decimal(q.net_pence),
+                _decimal(q.vat_pence),
+                _decimal(q.gross_pence),
+                q.valid_until.isoformat(),
+                "Yes" if q.valid_until < today else "No",
+            ]
+            for q in awaiting_reply()
+        ],
+    )
