@@ -1,5 +1,6 @@
 """Extensions created once and bound to the app in create_app()."""
 
+import sqlalchemy as sa
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -37,3 +38,15 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA busy_timeout=5000")
         cur.close()
+
+
+def string_enum(enum, name: str, length: int) -> sa.Enum:
+    """A Python Enum stored as its string values, with a CHECK constraint (portable)."""
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        create_constraint=True,
+    )

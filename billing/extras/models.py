@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from billing.contributions.models import VAT_CODE
 from company.clock import utcnow
-from company.extensions import db
+from company.extensions import db, string_enum
 
 
 class Pricing(StrEnum):
@@ -40,17 +40,6 @@ class OrderStatus(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-def _enum(enum, name, length):
-    return sa.Enum(
-        enum,
-        name=name,
-        native_enum=False,
-        length=length,
-        values_callable=lambda e: [m.value for m in e],
-        create_constraint=True,
-    )
-
-
 class Extra(db.Model):
     __tablename__ = "extras"
     __table_args__ = (
@@ -64,11 +53,13 @@ class Extra(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     description: Mapped[str] = mapped_column(sa.Text)
-    pricing: Mapped[Pricing] = mapped_column(_enum(Pricing, "extra_pricing", 10))
+    pricing: Mapped[Pricing] = mapped_column(string_enum(Pricing, "extra_pricing", 10))
     price_pence: Mapped[int | None]  # the fixed price, or the day rate; None when on quote
     default_days: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     vat_code: Mapped[str] = mapped_column(VAT_CODE, default="S")
-    invoice_rule: Mapped[InvoiceRule] = mapped_column(_enum(InvoiceRule, "extra_invoice_rule", 14))
+    invoice_rule: Mapped[InvoiceRule] = mapped_column(
+        string_enum(InvoiceRule, "extra_invoice_rule", 14)
+    )
     stage_percent: Mapped[int | None]  # for staged invoicing: the share invoiced on acceptance
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -83,11 +74,11 @@ class Order(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     request: Mapped[str | None] = mapped_column(sa.Text)  # what the council asked for
     status: Mapped[OrderStatus] = mapped_column(
-        _enum(OrderStatus, "order_status", 12), default=OrderStatus.REQUESTED
+        string_enum(OrderStatus, "order_status", 12), default=OrderStatus.REQUESTED
     )
     po_number: Mapped[str | None] = mapped_column(sa.String(50))
     invoice_rule: Mapped[InvoiceRule | None] = mapped_column(
-        _enum(InvoiceRule, "order_invoice_rule", 14)
+        string_enum(InvoiceRule, "order_invoice_rule", 14)
     )
     stage_percent: Mapped[int | None]
     accepted_quote_id: Mapped[int | None] = mapped_column(

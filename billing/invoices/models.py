@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from billing.contributions.models import VAT_CODE
 from company.clock import utcnow
-from company.extensions import db
+from company.extensions import db, string_enum
 
 
 class Kind(StrEnum):
@@ -32,17 +32,6 @@ class Status(StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", "-").capitalize()
-
-
-def _enum(enum, name, length):
-    return sa.Enum(
-        enum,
-        name=name,
-        native_enum=False,
-        length=length,
-        values_callable=lambda e: [m.value for m in e],
-        create_constraint=True,
-    )
 
 
 class Invoice(db.Model):
@@ -66,12 +55,12 @@ class Invoice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Optimistic lock: two runs issuing the same draft at once cannot both succeed.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
-    kind: Mapped[Kind] = mapped_column(_enum(Kind, "document_kind", 12), default=Kind.INVOICE)
+    kind: Mapped[Kind] = mapped_column(string_enum(Kind, "document_kind", 12), default=Kind.INVOICE)
     purpose: Mapped[str] = mapped_column(sa.String(20), default="adhoc")  # contribution, adhoc
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), index=True)
     year_start: Mapped[date | None] = mapped_column(index=True)  # financial year it belongs to
     status: Mapped[Status] = mapped_column(
-        _enum(Status, "invoice_status", 10), default=Status.DRAFT
+        string_enum(Status, "invoice_status", 10), default=Status.DRAFT
     )
     held_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Numbering, allocated at issue only

@@ -233,7 +233,7 @@ def _charges_vat(label: str) -> bool:
     return bool(m) and Decimal(m.group(1)) > 0
 
 
-def _cell(text: str, width: float, style: ParagraphStyle = CELL):
+def _cell(text: str, width: int | float, style: ParagraphStyle = CELL):  # width in points
     """A plain string when it fits on one line (fast), else a wrapping Paragraph."""
     if stringWidth(text, style.fontName, style.fontSize) <= width:
         return text

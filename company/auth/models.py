@@ -7,18 +7,11 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from company.clock import utcnow
-from company.extensions import db
+from company.extensions import db, string_enum
 
 from .roles import Role
 
-ROLE_ENUM = sa.Enum(
-    Role,
-    name="role",
-    native_enum=False,
-    length=20,
-    values_callable=lambda e: [m.value for m in e],
-    create_constraint=True,
-)
+ROLE_ENUM = string_enum(Role, "role", 20)
 
 
 class User(UserMixin, db.Model):

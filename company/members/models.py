@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from company.clock import utcnow
-from company.extensions import db
+from company.extensions import db, string_enum
 
 
 class Member(db.Model):
@@ -80,14 +80,7 @@ class Application(db.Model):
     contact_role: Mapped[str] = mapped_column(sa.String(120))
     proposed_start: Mapped[date]
     status: Mapped[ApplicationStatus] = mapped_column(
-        sa.Enum(
-            ApplicationStatus,
-            name="application_status",
-            native_enum=False,
-            length=10,
-            values_callable=lambda e: [m.value for m in e],
-            create_constraint=True,
-        ),
+        string_enum(ApplicationStatus, "application_status", 10),
         default=ApplicationStatus.OPEN,
     )
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
