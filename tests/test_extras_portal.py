@@ -199,3 +199,30 @@ def test_another_councils_order_is_not_listed(setup, client):
 def test_staff_cannot_use_the_council_pages(ctx, client, login_as):
     login_as(factories.user(Role.FINANCE))
     assert client.get("/portal/extras/").status_code == 403
+
+
+def test_the_councils_timeline_names_the_company_not_its_staff(ctx, client, login_as):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from billing.extras import services
+    from company.auth.roles import Role
+    from company.clock import uk_today
+
+    from . import factories
+
+    factories.company_settings()
+    member = factories.member()
+    council_user = factories.user(Role.COUNCIL_USER, member=member)
+    finance = factories.user(Role.FINANCE, email="priya@company.example")
+    order = services.request_extra(member, "Training", "Two days for new starters", council_user)
+    services.quote(
+        order,
+        [("Training day", Decimal(2), 90000, "S", None)],
+        uk_today() + timedelta(days=10),
+        None,
+        finance,
+    )
+    login_as(council_user)
+    page = client.get(f"/portal/extras/orders/{order.id}").get_data(as_text=True)
+    assert "priya@company.example" not in page and council_user.email in page

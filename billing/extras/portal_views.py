@@ -85,6 +85,7 @@ def _order_page(order: Order, accept=None, decline=None, form=None):
         expired=quote is not None and quote.valid_until < uk_today(),
         invoices=invoices,
         events=list(reversed(services.timeline(order))),
+        own_people={u.email for u in order.member.users},  # staff are shown as the company
         accept=accept or forms.AcceptForm(prefix="accept"),
         decline=decline or forms.DeclineForm(prefix="decline"),
         form=form,
