@@ -19,10 +19,12 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    Flowable,
     Frame,
     KeepTogether,
     PageTemplate,
@@ -42,9 +44,10 @@ PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
 WIDTH = PAGE_W - 2 * MARGIN  # the frame's width
 TOP_MARGIN = 16 * mm
-LATER_TOP_MARGIN = 22 * mm  # room for the "continued" line on pages 2+
+LATER_TOP_MARGIN = 20 * mm  # room for the "continued" line on pages 2+
+CONTINUED_Y = PAGE_H - 13 * mm  # top of the "continued" line
 PAGE_NO_Y = 10 * mm  # baseline of "Page N of M"
-FOOTER_GAP = 8 * mm  # between the last flowable and the footer rule
+FOOTER_GAP = 6 * mm  # between the last flowable and the footer rule
 FOOTER_STATEMENT_MAX = 60  # points; a longer control statement is printed at the end instead
 
 ACCENT = colors.HexColor("#1d70b8")
@@ -58,7 +61,6 @@ BOLD = "Helvetica-Bold"
 COLS = (44, 66, 58, 62, 66)  # Quantity, Unit price, VAT rate, VAT, Amount (points)
 DESC_W = WIDTH - sum(COLS)
 TOTALS_LABEL_W = 120
-TOTALS_W = TOTALS_LABEL_W + COLS[-1]
 
 # Styles (built once) -----------------------------------------------------------------------------
 
@@ -78,6 +80,8 @@ def _style(name, font=FONT, size=9.0, leading=None, align=0, space_after=0, **kw
 
 BODY = _style("body", size=9.5, leading=13)
 BODY_BOLD = _style("body_bold", font=BOLD, size=9.5, leading=13)
+BODY_GAP = _style("body_gap", size=9.5, leading=13, spaceBefore=4)
+BODY_AFTER = _style("body_after", size=9.5, leading=13, space_after=4)
 SELLER = _style("seller", font=BOLD, size=12, leading=15, space_after=2)
 H1 = _style("h1", font=BOLD, size=24, leading=28, align=TA_RIGHT)
 NUMBER = _style("number", size=12, leading=15, align=TA_RIGHT)
@@ -85,8 +89,6 @@ H2 = _style("h2", font=BOLD, size=11, leading=14, space_after=4)
 LABEL = _style("label", font=BOLD, size=9.5, leading=13)
 CELL = _style("cell", size=9, leading=11.5)
 CELL_R = _style("cell_r", size=9, leading=11.5, align=TA_RIGHT)
-HEAD = _style("head", font=BOLD, size=8.5, leading=10.5)
-HEAD_R = _style("head_r", font=BOLD, size=8.5, leading=10.5, align=TA_RIGHT)
 FOOT = _style("foot", size=7, leading=9, space_after=2)
 CONTINUED = _style("continued", size=8.5, leading=10)
 
@@ -97,14 +99,15 @@ LINES_STYLE = TableStyle(
         ("FONT", (0, 0), (-1, -1), FONT, 9, 11.5),
         ("TEXTCOLOR", (0, 0), (-1, -1), BLACK),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ("LEFTPADDING", (0, 0), (0, -1), 0),
         ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("FONT", (0, 0), (-1, 0), BOLD, 8.5, 10.5),
         ("LINEBELOW", (0, 0), (-1, 0), 1, BLACK),
         ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
     ]
@@ -139,6 +142,7 @@ SUMMARY_STYLE = TableStyle(
         ("LEFTPADDING", (0, 0), (0, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("FONT", (0, 0), (-1, 0), BOLD, 8.5, 10.5),
         ("LINEBELOW", (0, 0), (-1, 0), 1, BLACK),
         ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
     ]
@@ -146,6 +150,14 @@ SUMMARY_STYLE = TableStyle(
 
 PLAIN_STYLE = TableStyle(
     [("VALIGN", (0, 0), (-1, -1), "TOP"), *[(k, (0, 0), (-1, -1), v) for k, v in _PAD.items()]]
+)
+
+GUTTER_STYLE = TableStyle(  # two columns side by side, a gutter between them
+    [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        *[(k, (0, 0), (-1, -1), v) for k, v in _PAD.items()],
+        ("RIGHTPADDING", (0, 0), (0, -1), 16),
+    ]
 )
 
 DETAILS_STYLE = TableStyle(
@@ -161,6 +173,7 @@ DETAILS_STYLE = TableStyle(
     ]
 )
 
+PAY_STYLE_PADDING = 12 + 6  # left and right, inside the box
 PAY_STYLE = TableStyle(
     [
         ("LINEBEFORE", (0, 0), (0, -1), 4, ACCENT),
@@ -183,9 +196,25 @@ HEAD_RULE_STYLE = TableStyle(
 # Text --------------------------------------------------------------------------------------------
 
 
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def long_date(day: date) -> str:
-    """'1 April 2026' (month names from the C locale, which Python uses unless told otherwise)."""
-    return f"{day.day} {day:%B %Y}"
+    """'1 April 2026', whatever the process's locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def pounds(pence: int) -> str:
@@ -234,10 +263,94 @@ def _charges_vat(label: str) -> bool:
 
 
 def _cell(text: str, width: int | float, style: ParagraphStyle = CELL):  # width in points
-    """A plain string when it fits on one line (fast), else a wrapping Paragraph."""
+    """A plain string when it fits on one line (cheapest), else wrapping text."""
     if stringWidth(text, style.fontName, style.fontSize) <= width:
         return text
-    return _p(text, style)
+    return _t(text, style)
+
+
+def _split(text: str, font: str, size: float, width: float) -> list[str]:
+    """Word-wrap `text` (which may hold newlines) to `width`; over-long words are broken."""
+    out = []
+    for line in simpleSplit(text, font, size, width):
+        while stringWidth(line, font, size) > width and len(line) > 1:
+            cut = len(line) - 1
+            while cut > 1 and stringWidth(line[:cut], font, size) > width:
+                cut -= 1
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return out
+
+
+class _Text(Flowable):
+    """Unmarked lines of text, each part in its own style: a much cheaper Paragraph.
+
+    `parts` is a list of (text, style); text may hold newlines and wraps at spaces. Uses the
+    style's font, size, leading, alignment, spaceBefore and spaceAfter.
+    """
+
+    def __init__(self, *parts: tuple[str, ParagraphStyle]):
+        super().__init__()
+        self.parts = parts
+        self._wrapped_for = None
+
+    def wrap(self, avail_width, avail_height):
+        if self._wrapped_for != avail_width and self.parts:
+            self._wrapped_for = avail_width
+            lines, height = [], 0.0
+            for text, st in self.parts:
+                height += st.spaceBefore
+                for ln in _split(text, st.fontName, st.fontSize, avail_width):
+                    height += st.leading
+                    lines.append((ln, st, height))
+                height += st.spaceAfter
+            self._lines, self.height = lines, height
+        self.width = avail_width
+        return avail_width, self.height
+
+    def split(self, avail_width, avail_height):
+        """Across a page break: the lines that fit, then the rest."""
+        self.wrap(avail_width, avail_height)
+        if self.height <= avail_height:
+            return [self]
+        cut = 0
+        while cut < len(self._lines) and self._lines[cut][2] <= avail_height:
+            cut += 1
+        if cut == 0:
+            return []
+        return [
+            self._part(self._lines[:cut], avail_width),
+            self._part(self._lines[cut:], avail_width),
+        ]
+
+    @classmethod
+    def _part(cls, lines, width) -> "_Text":
+        part = cls()
+        offset = lines[0][2] - lines[0][1].leading
+        part._lines = [(ln, st, bottom - offset) for ln, st, bottom in lines]
+        part.height = part._lines[-1][2]
+        part.width = part._wrapped_for = width
+        return part
+
+    def draw(self):
+        canv = self.canv
+        canv.setFillColor(BLACK)
+        font = None
+        for ln, st, bottom in self._lines:
+            if font != (st.fontName, st.fontSize):
+                font = (st.fontName, st.fontSize)
+                canv.setFont(*font)
+            # Centre the glyphs' box (ascent 0.718, descent 0.207 of the size) in the leading.
+            y = self.height - bottom + (st.leading - 0.925 * st.fontSize) / 2 + 0.207 * st.fontSize
+            if st.alignment == TA_RIGHT:
+                canv.drawRightString(self.width, y, ln)
+            else:
+                canv.drawString(0, y, ln)
+
+
+def _t(text: str, style: ParagraphStyle = BODY) -> _Text:
+    return _Text((text, style))
 
 
 # Page furniture ----------------------------------------------------------------------------------
@@ -269,7 +382,9 @@ class _Footer:
     """Company particulars and the control statement, at the foot of every page.
 
     Built once per seller (the statement can name hundreds of councils) and reused for every
-    document of a run; only the "continued" line is per document."""
+    document of a run. It holds only wrapped lines of text and draws them straight onto the
+    canvas, so sharing it between threads rendering at the same time is safe.
+    """
 
     def __init__(self, seller: Seller):
         s = seller
@@ -279,23 +394,30 @@ class _Footer:
             f"{name}. Registered in {s.registered_in}, company number {s.company_number}. "
             f"Registered office: {office}."
         )
-        self.paras = [_p(particulars, FOOT)]
-        self.statement_at_end = None
-        if s.control_statement.strip():
-            statement = Paragraph(_markup(s.control_statement), FOOT)
-            if statement.wrap(WIDTH, PAGE_H)[1] <= FOOTER_STATEMENT_MAX:
-                self.paras.append(statement)
+        paras = [_wrap_foot(particulars)]
+        self.statement_at_end: str | None = None
+        statement = " ".join(_lines(s.control_statement))
+        if statement:
+            lines = _wrap_foot(statement)
+            if len(lines) * FOOT.leading <= FOOTER_STATEMENT_MAX:
+                paras.append(lines)
             else:  # naming many councils: the footer points to the full statement at the end
-                self.paras.append(
-                    _p(
-                        f"{name} is controlled by local authorities: see the statement at the end of this document.",
-                        FOOT,
+                paras.append(
+                    _wrap_foot(
+                        f"{name} is controlled by local authorities: "
+                        "see the statement at the end of this document."
                     )
                 )
-                self.statement_at_end = Paragraph(_markup(s.control_statement), BODY)
-        self.heights = [p.wrap(WIDTH, PAGE_H)[1] for p in self.paras]
-        # Rule, paragraphs, then the page number line.
-        self.top = PAGE_NO_Y + 10 + sum(h + FOOT.spaceAfter for h in self.heights)
+                self.statement_at_end = "\n".join(_lines(s.control_statement))
+        # Baselines from the top of the footer down; then the page number line below.
+        self.lines: list[tuple[str, float]] = []
+        y = 0.0
+        for para in paras:
+            for ln in para:
+                y += FOOT.leading
+                self.lines.append((ln, y - 0.25 * FOOT.fontSize))
+            y += FOOT.spaceAfter
+        self.top = PAGE_NO_Y + 10 + y
 
     @property
     def bottom_margin(self) -> float:
@@ -306,11 +428,10 @@ class _Footer:
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.5)
         canv.line(MARGIN, self.top + 3, PAGE_W - MARGIN, self.top + 3)
-        y = self.top
-        for para, h in zip(self.paras, self.heights, strict=True):
-            y -= h
-            para.drawOn(canv, MARGIN, y)
-            y -= FOOT.spaceAfter
+        canv.setFillColor(BLACK)
+        canv.setFont(FOOT.fontName, FOOT.fontSize)
+        for ln, y in self.lines:
+            canv.drawString(MARGIN, self.top - y, ln)
         canv.restoreState()
 
     def draw_later(self, canv, doc, continued: str):
@@ -318,8 +439,12 @@ class _Footer:
         canv.saveState()
         canv.setFont(CONTINUED.fontName, CONTINUED.fontSize)
         canv.setFillColor(BLACK)
-        canv.drawString(MARGIN, PAGE_H - TOP_MARGIN - CONTINUED.fontSize, continued)
+        canv.drawString(MARGIN, CONTINUED_Y - CONTINUED.fontSize, continued)
         canv.restoreState()
+
+
+def _wrap_foot(text: str) -> list[str]:
+    return _split(text, FOOT.fontName, FOOT.fontSize, WIDTH)
 
 
 @lru_cache(maxsize=8)
@@ -332,19 +457,21 @@ def _footer_for(seller: Seller) -> _Footer:
 
 def _header(doc: Document) -> list:
     s = doc.seller
-    seller = [_p(s.legal_name, SELLER)]
-    seller += [_p(ln) for ln in _lines(s.registered_office)]
+    seller = [(s.legal_name, SELLER), ("\n".join(_lines(s.registered_office)), BODY)]
     if s.vat_number:
-        seller.append(Spacer(1, 3))
-        seller.append(_p(f"VAT registration number: {s.vat_number}"))
-    title = [_p(doc.heading, H1), _p(doc.number, NUMBER)]
+        seller.append((f"VAT registration number: {s.vat_number}", BODY_GAP))
     left_w = WIDTH * 0.58
-    top = Table([[seller, title]], colWidths=[left_w, WIDTH - left_w], style=HEAD_RULE_STYLE)
+    top = Table(
+        [[_Text(*seller), _Text((doc.heading, H1), (doc.number, NUMBER))]],
+        colWidths=[left_w, WIDTH - left_w],
+        style=HEAD_RULE_STYLE,
+    )
 
-    to = [_p("Credit note to" if doc.is_credit_note else "Invoice to", LABEL)]
-    to.append(_p(doc.customer_name, BODY_BOLD))
-    to += [_p(ln) for ln in _lines(doc.customer_address)]
-
+    to = _Text(
+        ("Credit note to" if doc.is_credit_note else "Invoice to", LABEL),
+        (doc.customer_name, BODY_BOLD),
+        ("\n".join(_lines(doc.customer_address)), BODY),
+    )
     label = "Credit note number:" if doc.is_credit_note else "Invoice number:"
     rows = [(label, doc.number), ("Date of issue and tax point:", long_date(doc.issue_date))]
     if not doc.is_credit_note:
@@ -355,15 +482,15 @@ def _header(doc: Document) -> list:
         rows.append(("Purchase order number:", doc.po_number))
     if doc.supplier_number:
         rows.append(("Supplier number:", doc.supplier_number))
-    label_w = 150
+    label_w = 136
     details_w = WIDTH * 0.52
     details = Table(
         [[_cell(k, label_w - 6, LABEL), _cell(v, details_w - label_w - 6, BODY)] for k, v in rows],
         colWidths=[label_w, details_w - label_w],
         style=DETAILS_STYLE,
     )
-    middle = Table([[to, details]], colWidths=[WIDTH - details_w, details_w], style=PLAIN_STYLE)
-    out = [top, Spacer(1, 12), middle]
+    middle = Table([[to, details]], colWidths=[WIDTH - details_w, details_w], style=GUTTER_STYLE)
+    out = [top, Spacer(1, 10), middle]
 
     if doc.is_credit_note:
         credit = []
@@ -371,31 +498,31 @@ def _header(doc: Document) -> list:
             text = f"Credits invoice {doc.original_number}"
             if doc.original_date:
                 text += f" dated {long_date(doc.original_date)}"
-            credit.append(_p(text + ".", BODY_BOLD))
+            credit.append(_t(text + ".", BODY_BOLD))
         if doc.reason and doc.reason.strip():
             credit.append(Paragraph(f"<b>Reason:</b> {_markup(doc.reason)}", BODY))
         if credit:
             out += [Spacer(1, 8), *credit]
-    out.append(Spacer(1, 16))
+    out.append(Spacer(1, 14))
     return out
 
 
-_HEAD_ROW = [
-    Paragraph("Description", HEAD),
-    Paragraph("Quantity", HEAD_R),
-    Paragraph("Unit price (excl. VAT)", HEAD_R),
-    Paragraph("VAT rate", HEAD_R),
-    Paragraph("VAT", HEAD_R),
-    Paragraph("Amount (excl. VAT)", HEAD_R),
+HEAD_ROW = [
+    "Description",
+    "Quantity",
+    "Unit price\n(excl. VAT)",
+    "VAT rate",
+    "VAT",
+    "Amount\n(excl. VAT)",
 ]
 
 
 def _lines_table(doc: Document) -> Table:
-    rows = [_HEAD_ROW]
+    rows = [HEAD_ROW]
     for ln in doc.lines:
         rows.append(
             [
-                Paragraph(_markup(ln.description), CELL),
+                _t(ln.description, CELL),
                 _cell(quantity_text(ln.quantity), COLS[0] - 8, CELL_R),
                 _cell(pounds(ln.unit_pence), COLS[1] - 8, CELL_R),
                 _cell(ln.vat_label, COLS[2] - 8, CELL_R),
@@ -414,7 +541,9 @@ def _totals(doc: Document) -> Table:
         [total, pounds(doc.gross_pence)],
     ]
     label_w = TOTALS_LABEL_W + (40 if doc.is_credit_note else 0)
-    return Table(rows, colWidths=[label_w, COLS[-1]], style=TOTALS_STYLE, hAlign="RIGHT")
+    # As wide as the lines' Amount column, unless a total is too wide for it.
+    value_w = max(COLS[-1], max(stringWidth(v, BOLD, 11) for _, v in rows) + 4)
+    return Table(rows, colWidths=[label_w, value_w], style=TOTALS_STYLE, hAlign="RIGHT")
 
 
 def _summary(doc: Document) -> list:
@@ -424,18 +553,12 @@ def _summary(doc: Document) -> list:
     if len(rows) < 2 and not no_vat:
         return []
     label_w, money_w = 120, 78
-    table = [
-        [
-            Paragraph("VAT rate", HEAD),
-            Paragraph("Amount (excl. VAT)", HEAD_R),
-            Paragraph("VAT", HEAD_R),
-        ]
-    ]
+    table = [["VAT rate", "Amount\n(excl. VAT)", "VAT"]]
     for r in rows:
         vat = pounds(r.vat_pence) if _charges_vat(r.vat_label) else "No VAT"
         table.append([_cell(r.vat_label, label_w - 4), pounds(r.net_pence), vat])
     out = [
-        _p("VAT summary", H2),
+        _t("VAT summary", H2),
         Table(table, colWidths=[label_w, money_w, money_w], style=SUMMARY_STYLE, hAlign="LEFT"),
     ]
     if no_vat:
@@ -445,7 +568,7 @@ def _summary(doc: Document) -> list:
         amount = pounds(sum(r.net_pence for r in no_vat))
         out += [
             Spacer(1, 6),
-            _p(f"No VAT is {verb} on the {named} lines: {amount} in total.", CELL),
+            _t(f"No VAT is {verb} on the {named} lines: {amount} in total.", CELL),
         ]
     return out
 
@@ -454,37 +577,40 @@ def _how_to_pay(doc: Document) -> list:
     if doc.is_credit_note:
         return []
     s = doc.seller
-    content = [
-        _p("How to pay", H2),
-        _p("Pay by bank transfer to:"),
-        Table(
-            [
-                [_cell("Account name:", 94, LABEL), _cell(s.bank_account_name, WIDTH - 130, BODY)],
-                [_cell("Sort code:", 94, LABEL), _cell(s.bank_sort_code, WIDTH - 130, BODY)],
-                [
-                    _cell("Account number:", 94, LABEL),
-                    _cell(s.bank_account_number, WIDTH - 130, BODY),
-                ],
-            ],
-            colWidths=[100, WIDTH - 100 - 24],
-            style=DETAILS_STYLE,
-            hAlign="LEFT",
-        ),
-        Spacer(1, 3),
-        Paragraph(
-            f"Quote invoice number <b>{escape(doc.number)}</b> as the payment reference.", BODY
-        ),
-    ]
+    label_w, value_w = 96, 150
+    bank = Table(
+        [
+            [_cell(k, label_w - 6, LABEL), _cell(v, value_w - 6, BODY)]
+            for k, v in (
+                ("Account name:", s.bank_account_name),
+                ("Sort code:", s.bank_sort_code),
+                ("Account number:", s.bank_account_number),
+            )
+        ],
+        colWidths=[label_w, value_w],
+        style=DETAILS_STYLE,
+    )
+    reference = (
+        "Pay by bank transfer to this account. "
+        f"Quote invoice number {doc.number} as the payment reference."
+    )
+    parts = [(reference, BODY_AFTER)]
     if doc.due_date:
-        content.append(Paragraph(f"<b>Payment due:</b> {long_date(doc.due_date)}", BODY))
-    box = Table([[content]], colWidths=[WIDTH], style=PAY_STYLE)
-    return [Spacer(1, 18), KeepTogether([box])]
+        parts.append((f"Payment due: {long_date(doc.due_date)}", BODY_BOLD))
+    inner_w = WIDTH - PAY_STYLE_PADDING
+    body = Table(
+        [[bank, _Text(*parts)]],
+        colWidths=[label_w + value_w + 12, inner_w - label_w - value_w - 12],
+        style=PLAIN_STYLE,
+    )
+    box = Table([[[_t("How to pay", H2), body]]], colWidths=[WIDTH], style=PAY_STYLE)
+    return [Spacer(1, 16), KeepTogether([box])]
 
 
 def _notes(doc: Document) -> list:
     if not (doc.notes and doc.notes.strip()):
         return []
-    return [Spacer(1, 16), KeepTogether([_p("Notes", H2), Paragraph(_markup(doc.notes), BODY)])]
+    return [Spacer(1, 16), KeepTogether([_t("Notes", H2), _t("\n".join(_lines(doc.notes)))])]
 
 
 # Entry point -------------------------------------------------------------------------------------
@@ -524,12 +650,9 @@ def render(doc: Document) -> bytes:
     summary = _summary(doc)
     totals = _totals(doc)
     if summary:
-        gap = 16
-        left_w = WIDTH - totals._colWidths[0] - totals._colWidths[1] - gap
+        totals_w = sum(totals._colWidths)
         block = Table(
-            [[summary, totals]],
-            colWidths=[left_w + gap, WIDTH - left_w - gap],
-            style=PLAIN_STYLE,
+            [[summary, totals]], colWidths=[WIDTH - totals_w, totals_w], style=GUTTER_STYLE
         )
     else:
         block = totals
@@ -544,8 +667,8 @@ def render(doc: Document) -> bytes:
     if footer.statement_at_end is not None:
         story += [
             Spacer(1, 16),
-            _p("Local authority control statement", H2),
-            footer.statement_at_end,
+            _t("Local authority control statement", H2),
+            _t(footer.statement_at_end),
         ]
     pdf.build(story, canvasmaker=_NumberedCanvas)
     return buf.getvalue()
