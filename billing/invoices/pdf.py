@@ -38,6 +38,8 @@ from billing.invoices.document import Document, Seller, VatSummary
 
 __all__ = ["render", "pounds", "quantity_text", "long_date"]
 
+Points = float  # ReportLab lengths (1/72 inch); never money, which is integer pence
+
 # Layout ------------------------------------------------------------------------------------------
 
 PAGE_W, PAGE_H = A4
@@ -262,14 +264,14 @@ def _charges_vat(label: str) -> bool:
     return bool(m) and Decimal(m.group(1)) > 0
 
 
-def _cell(text: str, width: int | float, style: ParagraphStyle = CELL):  # width in points
+def _cell(text: str, width: Points, style: ParagraphStyle = CELL):
     """A plain string when it fits on one line (cheapest), else wrapping text."""
     if stringWidth(text, style.fontName, style.fontSize) <= width:
         return text
     return _t(text, style)
 
 
-def _split(text: str, font: str, size: float, width: float) -> list[str]:
+def _split(text: str, font: str, size: Points, width: Points) -> list[str]:
     """Word-wrap `text` (which may hold newlines) to `width`; over-long words are broken."""
     out = []
     for line in simpleSplit(text, font, size, width):
@@ -420,7 +422,7 @@ class _Footer:
         self.top = PAGE_NO_Y + 10 + y
 
     @property
-    def bottom_margin(self) -> float:
+    def bottom_margin(self) -> Points:
         return self.top + 4 + FOOTER_GAP
 
     def draw(self, canv, _doc):
