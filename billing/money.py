@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from company.formats import month_year
+
 
 class VatCode(StrEnum):
     """VAT treatment of a line: standard 20%, zero-rated, exempt, outside the scope."""
@@ -120,7 +122,7 @@ class ProRata:
     def explain(self) -> str:
         if self.whole_year:
             return "12 of 12 months"
-        return f"{self.months} of 12 months, {self.first_month:%B %Y} to {self.last_month:%B %Y}"
+        return f"{self.months} of 12 months, {month_year(self.first_month)} to {month_year(self.last_month)}"
 
 
 def pro_rata(fy_start: date, joined_on: date | None, ceased_on: date | None) -> ProRata | None:

@@ -7,10 +7,9 @@ from flask_login import current_user
 
 from company.auth.access import council
 from company.clock import uk_today
-from company.members.models import Member
-from company.members.scoping import member_scoped
-from company.members.views import _attach
+from company.members.scoping import member_scoped, own_member
 from company.settings import services as settings
+from company.ui.pages import refusals_on
 
 from . import forms
 from .contributions import services as contributions
@@ -30,7 +29,7 @@ def _year() -> date:
 @bp.route("/invoices")
 @council
 def invoices():
-    member = member_scoped(Member, current_user.member_id)
+    member = own_member()
     documents = queries.member_documents(member.id)
     return render_template(
         "portal/invoices.html",
@@ -52,11 +51,8 @@ def show_invoice(invoice_id: int):
             abort(404)  # drafts are finance's business until issued, unless waiting for the council
         form = forms.PoForm()
         if form.validate_on_submit():
-            try:
+            with refusals_on(form):
                 services.set_po_number(invoice, form.po_number.data, current_user)
-            except services.InvoiceError as exc:
-                _attach(form, exc)
-            else:
                 flash(
                     "Thank you. The purchase order number is saved and the invoice will be issued.",
                     "success",

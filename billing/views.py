@@ -18,14 +18,14 @@ from flask import (
 from flask_login import current_user
 
 from company import audit
-from company.auth.access import allow
-from company.auth.roles import Role
+from company.auth.access import finance, finance_read
 from company.clock import uk_today
 from company.extensions import db
 from company.members.models import Member
 from company.members.scoping import member_scoped
-from company.members.views import _attach
 from company.settings import services as settings
+from company.ui import pages
+from company.ui.pages import refusals_flashed, refusals_on
 
 from . import forms, runs
 from .contributions import services as contributions
@@ -34,8 +34,6 @@ from .invoices.models import Invoice, InvoiceLine, Status
 from .money import VatCode, financial_year_label, financial_year_start
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
-MONEY = allow(Role.FINANCE, Role.ADMIN)
-READ = allow(Role.FINANCE, Role.ADMIN, Role.DIRECTOR)
 
 
 def _year(year: int) -> date:
@@ -50,7 +48,7 @@ def _this_year() -> date:
 
 
 @bp.route("/invoices")
-@READ
+@finance_read
 def list_invoices():
     filters = queries.Filters.from_args(request.args)
     page = queries.search(filters, page=request.args.get("page", 1, type=int))
@@ -67,7 +65,7 @@ def list_invoices():
 
 
 @bp.route("/invoices/new", methods=["GET", "POST"])
-@MONEY
+@finance
 def new_invoice():
     form = forms.NewInvoiceForm()
     form.member_id.choices = forms.choices(
@@ -117,18 +115,18 @@ def _invoice_page(invoice: Invoice, line_form=None, po_form=None, status: int = 
 
 
 @bp.route("/invoices/<int:invoice_id>")
-@READ
+@finance_read
 def show_invoice(invoice_id: int):
     return _invoice_page(_invoice(invoice_id))
 
 
 @bp.route("/invoices/<int:invoice_id>/lines", methods=["POST"])
-@MONEY
+@finance
 def add_line(invoice_id: int):
     invoice = _invoice(invoice_id)
     form = forms.LineForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             services.add_line(
                 invoice,
                 form.description.data,
@@ -146,22 +144,18 @@ def add_line(invoice_id: int):
                 actor=current_user,
             )
             db.session.commit()
-        except services.InvoiceError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
             return redirect(url_for("billing.show_invoice", invoice_id=invoice.id) + "#lines")
     return _invoice_page(invoice, line_form=form, status=400)
 
 
 @bp.route("/invoices/<int:invoice_id>/lines/<int:line_id>/remove", methods=["POST"])
-@MONEY
+@finance
 def remove_line(invoice_id: int, line_id: int):
     invoice = _invoice(invoice_id)
     line = db.session.get(InvoiceLine, line_id)
     if line is None or line.invoice_id != invoice.id:
         abort(404)
-    try:
+    with refusals_flashed():
         services.remove_line(invoice, line)
         audit.record(
             "invoice.line_removed",
@@ -172,30 +166,24 @@ def remove_line(invoice_id: int, line_id: int):
             actor=current_user,
         )
         db.session.commit()
-    except services.InvoiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
     return redirect(url_for("billing.show_invoice", invoice_id=invoice.id) + "#lines")
 
 
 @bp.route("/invoices/<int:invoice_id>/po", methods=["POST"])
-@MONEY
+@finance
 def set_po(invoice_id: int):
     invoice = _invoice(invoice_id)
     form = forms.PoForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             services.set_po_number(invoice, form.po_number.data, current_user)
-        except services.InvoiceError as exc:
-            _attach(form, exc)
-        else:
             flash("Purchase order number saved.", "success")
             return redirect(url_for("billing.show_invoice", invoice_id=invoice.id))
     return _invoice_page(invoice, po_form=form, status=400)
 
 
 @bp.route("/invoices/<int:invoice_id>/issue", methods=["POST"])
-@MONEY
+@finance
 def issue_invoice(invoice_id: int):
     invoice = _invoice(invoice_id)
     try:
@@ -212,41 +200,35 @@ def issue_invoice(invoice_id: int):
 
 
 @bp.route("/invoices/<int:invoice_id>/send", methods=["POST"])
-@MONEY
+@finance
 def resend_invoice(invoice_id: int):
     invoice = _invoice(invoice_id)
-    try:
+    with refusals_flashed():
         services.resend(invoice, current_user)
-    except services.InvoiceError as exc:
-        flash(str(exc), "error")
-    else:
         flash(f"{invoice.title} sent again.", "success")
     return redirect(url_for("billing.show_invoice", invoice_id=invoice.id))
 
 
 @bp.route("/invoices/<int:invoice_id>/delete", methods=["POST"])
-@MONEY
+@finance
 def delete_draft(invoice_id: int):
     invoice = _invoice(invoice_id)
-    try:
+    with refusals_flashed():
         services.delete_draft(invoice, current_user)
-    except services.InvoiceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("billing.show_invoice", invoice_id=invoice.id))
-    flash("Draft deleted.", "success")
-    return redirect(url_for("billing.list_invoices"))
+        flash("Draft deleted.", "success")
+        return redirect(url_for("billing.list_invoices"))
+    return redirect(url_for("billing.show_invoice", invoice_id=invoice.id))
 
 
 @bp.route("/invoices/<int:invoice_id>/credit", methods=["GET", "POST"])
-@MONEY
+@finance
 def credit_invoice(invoice_id: int):
     invoice = _invoice(invoice_id)
     form = forms.CreditForm()
     remaining = services.credited_net_by_line(invoice)
     if form.validate_on_submit():
         line_ids = [int(x) for x in request.form.getlist("lines") if x.isdigit()]
-        try:
+        with refusals_on(form):
             note = services.credit(
                 invoice,
                 form.reason.data,
@@ -256,10 +238,6 @@ def credit_invoice(invoice_id: int):
                 if form.how.data == "amount"
                 else None,
             )
-        except services.InvoiceError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
             flash(f"Credit note {note.number} issued and emailed.", "success")
             return redirect(url_for("billing.show_invoice", invoice_id=note.id))
     return render_template(
@@ -272,7 +250,7 @@ def credit_invoice(invoice_id: int):
 
 
 @bp.route("/invoices/<int:invoice_id>/document")
-@READ
+@finance_read
 def invoice_document(invoice_id: int):
     invoice = _invoice(invoice_id)
     if invoice.status == Status.DRAFT:
@@ -286,7 +264,7 @@ def invoice_document(invoice_id: int):
 
 
 @bp.route("/invoices/<int:invoice_id>.pdf")
-@READ
+@finance_read
 def invoice_pdf(invoice_id: int):
     return pdf_response(_invoice(invoice_id))
 
@@ -295,18 +273,14 @@ def pdf_response(invoice: Invoice) -> Response:
     if invoice.status == Status.DRAFT:
         abort(404)
     pdf = services.stored_pdf(invoice)
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{invoice.number}.pdf"'},
-    )
+    return pages.pdf_response(pdf, f"{invoice.number}.pdf")
 
 
 # Contribution schedules
 
 
 @bp.route("/schedules")
-@MONEY
+@finance
 def list_schedules():
     return render_template(
         "billing/schedules.html",
@@ -317,17 +291,15 @@ def list_schedules():
 
 
 @bp.route("/schedules", methods=["POST"])
-@MONEY
+@finance
 def create_schedule():
     year = request.form.get("year", type=int)
     if not year:
         abort(400)
-    try:
+    with refusals_flashed():
         contributions.create_schedule(_year(year), current_user)
-    except contributions.ContributionError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("billing.list_schedules"))
-    return redirect(url_for("billing.show_schedule", year=year))
+        return redirect(url_for("billing.show_schedule", year=year))
+    return redirect(url_for("billing.list_schedules"))
 
 
 def _schedule(year: int):
@@ -362,20 +334,20 @@ def _schedule_page(schedule, band_form=None, approve_form=None, copy_form=None, 
 
 
 @bp.route("/schedules/<int:year>")
-@MONEY
+@finance
 def show_schedule(year: int):
     return _schedule_page(_schedule(year))
 
 
 @bp.route("/schedules/<int:year>/bands", methods=["POST"])
-@MONEY
+@finance
 def save_band(year: int):
     schedule = _schedule(year)
     form = forms.BandForm()
     if form.validate_on_submit():
         code = form.code.data.strip().lower()
         band = next((b for b in schedule.bands if b.code == code), None)  # same code: change it
-        try:
+        with refusals_on(form):
             contributions.save_band(
                 schedule,
                 form.code.data,
@@ -385,28 +357,21 @@ def save_band(year: int):
                 current_user,
                 band=band,
             )
-        except contributions.ContributionError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
             flash(f"Band {form.code.data} saved.", "success")
             return redirect(url_for("billing.show_schedule", year=year))
     return _schedule_page(schedule, band_form=form, status=400)
 
 
 @bp.route("/schedules/<int:year>/approve", methods=["POST"])
-@MONEY
+@finance
 def approve_schedule(year: int):
     schedule = _schedule(year)
     form = forms.ApproveScheduleForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             contributions.approve_schedule(
                 schedule, form.approved_on.data, form.resolution.data, current_user
             )
-        except contributions.ContributionError as exc:
-            _attach(form, exc)
-        else:
             flash(
                 f"The {financial_year_label(schedule.year_start)} schedule is approved and can no longer change.",
                 "success",
@@ -416,19 +381,16 @@ def approve_schedule(year: int):
 
 
 @bp.route("/schedules/<int:year>/copy", methods=["POST"])
-@MONEY
+@finance
 def copy_schedule(year: int):
     schedule = _schedule(year)
     form = forms.CopyScheduleForm()
     if form.validate_on_submit():
         next_year = date(schedule.year_start.year + 1, schedule.year_start.month, 1)
-        try:
+        with refusals_on(form):
             contributions.copy_schedule(
                 schedule, next_year, Decimal(form.uplift.data.strip().rstrip("%")), current_user
             )
-        except contributions.ContributionError as exc:
-            _attach(form, exc)
-        else:
             flash(
                 f"The {financial_year_label(next_year)} schedule is ready to check and approve.",
                 "success",
@@ -438,14 +400,11 @@ def copy_schedule(year: int):
 
 
 @bp.route("/members/<int:member_id>/band", methods=["POST"])
-@MONEY
+@finance
 def set_member_band(member_id: int):
     member = member_scoped(Member, member_id)
-    try:
+    with refusals_flashed():
         contributions.set_band(member, request.form.get("band", ""), current_user)
-    except contributions.ContributionError as exc:
-        flash(str(exc), "error")
-    else:
         flash(f"{member.name} is now in band {contributions.band_code(member)}.", "success")
     return redirect(
         request.form.get("next") or url_for("billing.run_contributions", year=_this_year().year)
@@ -456,7 +415,7 @@ def set_member_band(member_id: int):
 
 
 @bp.route("/contributions/<int:year>")
-@MONEY
+@finance
 def run_contributions(year: int):
     year_start = _year(year)
     try:
@@ -478,18 +437,16 @@ def run_contributions(year: int):
 
 
 @bp.route("/contributions/<int:year>/<any(drafts, issue):stage>", methods=["POST"])
-@MONEY
+@finance
 def start_run(year: int, stage: str):
-    try:
+    with refusals_flashed():
         run = runs.start(current_app._get_current_object(), _year(year), stage, current_user)
-    except contributions.ContributionError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("billing.run_contributions", year=year))
-    return redirect(url_for("billing.show_run", run_id=run.id))
+        return redirect(url_for("billing.show_run", run_id=run.id))
+    return redirect(url_for("billing.run_contributions", year=year))
 
 
 @bp.route("/runs/<int:run_id>")
-@MONEY
+@finance
 def show_run(run_id: int):
     run = db.get_or_404(runs.BillingRun, run_id)
     return render_template(

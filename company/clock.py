@@ -4,21 +4,6 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
-# Month names in English whatever the machine's locale (dates read "1 April 2026").
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def utcnow() -> datetime:

@@ -176,3 +176,19 @@ def test_scoped_helper_limits_a_council_user_to_its_own_member(ctx):
         member_scoped(Member, theirs.id, me)
     admin = factories.user(Role.ADMIN)
     assert member_scoped(Member, theirs.id, admin).id == theirs.id
+
+
+def test_access_presets_are_named_once():
+    """Views use the presets in company/auth/access.py; no module builds its own role list."""
+    import ast
+
+    from tests import layers
+
+    builders = {
+        f"{module}:{node.lineno}"
+        for module, path in layers.modules().items()
+        if module != "company.auth.access"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in {"allow", "access.allow"}
+    }
+    assert builders == set()

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 
 from company.clock import uk_today
+from company.formats import long_date
 from company.outbox import send_pending
-from company.ui.filters import uk_date
 
 from . import factories
 from .browser import (  # noqa: F401 - the fixtures, which pytest finds by name
@@ -190,5 +190,5 @@ def test_council_applies_is_onboarded_and_its_first_user_signs_up(
     row = admin.get_by_role("row").filter(has_text=COUNCIL)
     expect(row).to_have_count(1)
     expect(row.get_by_role("cell").nth(1)).to_contain_text("Civic Centre")
-    expect(row.get_by_role("cell").nth(2)).to_have_text(uk_date(today))
+    expect(row.get_by_role("cell").nth(2)).to_have_text(long_date(today))
     screenshot(admin, "09-register")

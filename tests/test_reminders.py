@@ -15,7 +15,7 @@ from company.audit import AuditEvent
 from company.auth.roles import Role
 from company.clock import uk_today
 from company.extensions import db
-from company.ui.filters import money
+from company.formats import pounds
 
 from . import factories
 from .conftest import text_of
@@ -358,9 +358,9 @@ def test_reminders_and_the_claim_show_on_the_invoice_page(client, member, financ
     claim = reminders.claimable(inv)
     assert claim.days_late == 20
     assert "Late payment interest and compensation" in page
-    assert f"Interest to date {money(claim.interest_pence)}" in page
+    assert f"Interest to date {pounds(claim.interest_pence)}" in page
     assert "Fixed compensation £100.00 on a debt of £14,400.00" in page
-    assert f"Could be claimed {money(claim.total_pence)}" in page
+    assert f"Could be claimed {pounds(claim.total_pence)}" in page
     assert "Claiming is a finance decision" in page
     assert "outside the scope of VAT" in page
     assert 'href="/billing/invoices/new"' in client.get(f"/billing/invoices/{inv.id}").get_data(
@@ -395,8 +395,8 @@ def test_credit_control_lists_what_needs_attention_and_what_could_be_claimed(
     assert no_po.number in page and "No purchase order number" in page
     claim = reminders.claimable(late)
     assert late.number in page and claim.days_late == 60
-    assert money(claim.interest_pence) in page and "£100.00" in page
-    assert money(claim.total_pence) in page
+    assert pounds(claim.interest_pence) in page and "£100.00" in page
+    assert pounds(claim.total_pence) in page
     assert "Claiming is a finance decision" in page and "outside the scope of VAT" in page
     assert "Late Payment of Commercial Debts (Interest) Act 1998" in page
     # the link from the finance navigation's section

@@ -6,7 +6,9 @@ import pytest
 from werkzeug.exceptions import InternalServerError
 
 from company.auth.roles import Role
-from company.ui.filters import money, uk_date, uk_datetime
+from company.formats import long_date as uk_date
+from company.formats import long_datetime as uk_datetime
+from company.formats import pounds
 
 from . import factories
 from .conftest import text_of
@@ -39,12 +41,12 @@ def test_times_are_shown_in_uk_time_across_summer_time():
     ],
 )
 def test_money_is_integer_pence_shown_in_pounds(pence, shown):
-    assert money(pence) == shown
+    assert pounds(pence) == shown
 
 
 def test_money_refuses_floats():
     with pytest.raises(TypeError):
-        money(12.5)
+        pounds(12.5)
 
 
 def test_layout_has_skip_link_generic_header_phase_banner_and_our_own_footer(client, app):

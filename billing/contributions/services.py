@@ -31,9 +31,9 @@ from company import audit
 from company.clock import uk_today
 from company.errors import FieldError
 from company.extensions import db
+from company.formats import long_date, pounds
 from company.members.models import Member
 from company.settings import services as settings
-from company.ui.filters import money
 
 from .models import ContributionBand, ContributionSchedule
 
@@ -188,7 +188,7 @@ def copy_schedule(
 def _unlocked(schedule: ContributionSchedule) -> None:
     if schedule.approved:
         raise ScheduleLocked(
-            f"The {financial_year_label(schedule.year_start)} schedule was approved on {schedule.approved_on:%-d %B %Y} and cannot change"
+            f"The {financial_year_label(schedule.year_start)} schedule was approved on {long_date(schedule.approved_on)} and cannot change"
         )
 
 
@@ -274,7 +274,7 @@ def line_description(band: ContributionBand, year_start: date, months: ProRata) 
     text = f"Annual contribution {financial_year_label(year_start)}: {band.name}"
     if months.whole_year:
         return text
-    return f"{text}, pro rata {months.explain()} (annual amount {money(band.annual_pence)})"
+    return f"{text}, pro rata {months.explain()} (annual amount {pounds(band.annual_pence)})"
 
 
 def _member_ids_in_year(year_start: date) -> list[int]:

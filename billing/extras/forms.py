@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms.validators import Length, Optional, ValidationError
 
 from billing.forms import VAT_CHOICES, PoundsField
+from company.formats import pence_decimal
 from company.ui.fields import (
     BooleanField,
     DateField,
@@ -108,19 +109,13 @@ class ExtraForm(FlaskForm):
             name=extra.name,
             description=extra.description,
             pricing=extra.pricing.value,
-            price=_pounds_text(extra.price_pence),
+            price=pence_decimal(extra.price_pence),
             default_days=_quantity_text(extra.default_days),
             vat_code=extra.vat_code,
             invoice_rule=extra.invoice_rule.value,
             stage_percent=extra.stage_percent,
             active=extra.active,
         )
-
-
-def _pounds_text(pence: int | None) -> str:
-    if pence is None:
-        return ""
-    return f"{pence // 100}.{pence % 100:02d}"
 
 
 def _quantity_text(value) -> str:
@@ -199,7 +194,7 @@ class QuoteForm(FlaskForm):
         for i, (description, quantity, unit_pence, vat_code) in enumerate(rows[:LINE_ROWS], 1):
             self[f"description_{i}"].data = description
             self[f"quantity_{i}"].data = _quantity_text(quantity)
-            self[f"unit_price_{i}"].data = _pounds_text(unit_pence)
+            self[f"unit_price_{i}"].data = pence_decimal(unit_pence)
             self[f"vat_code_{i}"].data = vat_code
 
 

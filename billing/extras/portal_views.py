@@ -8,19 +8,14 @@ from billing.invoices.models import Invoice, Status
 from company.auth.access import council
 from company.clock import uk_today
 from company.extensions import db
-from company.members.models import Member
-from company.members.scoping import member_scoped, scoped
-from company.members.views import _attach
+from company.members.scoping import member_scoped, own_member, scoped
+from company.ui.pages import refusals_on
 
 from . import portal_forms as forms
 from . import services
 from .models import Extra, Order
 
 bp = Blueprint("member_extras", __name__, url_prefix="/portal/extras")
-
-
-def _member() -> Member:
-    return member_scoped(Member, current_user.member_id)
 
 
 def _show(order_id: int):
@@ -30,7 +25,7 @@ def _show(order_id: int):
 @bp.route("/")
 @council
 def list_orders():
-    member = _member()
+    member = own_member()
     orders = db.session.scalars(scoped(Order).order_by(Order.created_at.desc(), Order.id.desc()))
     return render_template(
         "member_extras/list.html",
@@ -44,7 +39,7 @@ def list_orders():
 @bp.route("/request", methods=["GET", "POST"])
 @council
 def request_extra():
-    member = _member()
+    member = own_member()
     extras = services.catalogue()
     form = forms.RequestForm()
     form.extra.choices = [(str(e.id), e.name) for e in extras] + [
@@ -55,13 +50,10 @@ def request_extra():
     if form.validate_on_submit():
         chosen = form.extra.data
         extra = None if chosen == forms.SOMETHING_ELSE else db.session.get(Extra, int(chosen))
-        try:
+        with refusals_on(form):
             order = services.request_extra(
                 member, form.title.data, form.request.data, current_user, extra
             )
-        except services.ExtraError as exc:
-            _attach(form, exc)
-        else:
             flash("Your request has been sent. We will reply with a quote.", "success")
             return _show(order.id)
     return render_template("member_extras/request.html", member=member, form=form, extras=extras)
@@ -105,15 +97,11 @@ def _decide(order_id: int, form, act, done: str):
     if quote is None:
         abort(404)
     if form.validate_on_submit():
-        try:
+        with refusals_on(form, flash_unplaced=True):
             act(quote)
-        except services.ExtraError as exc:
-            if not exc.field:
-                flash(str(exc), "error")
-                return _show(order.id)
-            _attach(form, exc)
-        else:
             flash(done.format(quote=quote), "success")
+            return _show(order.id)
+        if not form.errors:  # refused for a reason about the quote, not the form: shown on its page
             return _show(order.id)
     is_accept = isinstance(form, forms.AcceptForm)
     return _order_page(

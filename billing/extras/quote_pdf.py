@@ -11,8 +11,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from billing.invoices.pdf import long_date, pounds, quantity_text
+from billing.invoices.pdf import quantity_text
 from billing.money import VAT_LABELS, VatCode
+from company.formats import long_date, pounds
 
 BLACK = colors.HexColor("#0b0c0c")
 RULE = colors.HexColor("#b1b4b6")

@@ -12,18 +12,13 @@ from sqlalchemy.orm import aliased, selectinload
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import financial_year_label, sum_pence
 from company.extensions import db
+from company.formats import pence_decimal
 
 from . import services
 from .models import Extra, Order, OrderStatus, Quote
 
 CLOSED = (OrderStatus.INVOICED, OrderStatus.DECLINED, OrderStatus.CANCELLED)
 OTHER = "Other"
-
-
-def _decimal(pence: int) -> str:
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}{whole}.{part:02d}"
 
 
 def _csv(header: list[str], rows: list[list]) -> str:
@@ -149,9 +144,9 @@ def income_csv() -> str:
             [
                 r.extra,
                 r.year_label,
-                _decimal(r.invoiced_pence),
-                _decimal(r.credited_pence),
-                _decimal(r.net_pence),
+                pence_decimal(r.invoiced_pence),
+                pence_decimal(r.credited_pence),
+                pence_decimal(r.net_pence),
             ]
             for r in income()
         ],
@@ -175,8 +170,8 @@ def open_orders_csv() -> str:
                 r.order.title,
                 r.order.status.label,
                 r.quote.reference if r.quote else "",
-                _decimal(r.value_pence),
-                _decimal(r.invoiced_pence),
+                pence_decimal(r.value_pence),
+                pence_decimal(r.invoiced_pence),
             ]
             for r in open_orders()
         ],
@@ -207,9 +202,9 @@ def awaiting_reply_csv(today: date) -> str:
                 q.reference,
                 q.order.member.name,
                 q.order.title,
-                _decimal(q.net_pence),
-                _decimal(q.vat_pence),
-                _decimal(q.gross_pence),
+                pence_decimal(q.net_pence),
+                pence_decimal(q.vat_pence),
+                pence_decimal(q.gross_pence),
                 q.valid_until.isoformat(),
                 "Yes" if q.valid_until < today else "No",
             ]

@@ -17,6 +17,7 @@ from company import audit
 from company.clock import uk_today, utcnow
 from company.errors import FieldError
 from company.extensions import db
+from company.formats import long_date, pounds
 from company.members.models import Member
 from company.settings import services as settings
 
@@ -80,7 +81,11 @@ def save_extra(values: dict, actor, extra: Extra | None = None) -> Extra:
         extra = Extra()
         db.session.add(extra)
     changes = audit.changes_of(extra, values)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise ExtraError("There is already an extra with this name", "name") from None
     audit.record("extra.saved", "extra", extra.id, changes=changes, actor=actor)
     db.session.commit()
     return extra
@@ -219,7 +224,9 @@ def accept(q: Quote, actor, po_number: str | None = None) -> Order:
             f"This quote cannot be accepted: the order is {order.status.label.lower()}"
         )
     if q.valid_until < uk_today():
-        raise ExtraError(f"{q.reference} expired on {q.valid_until:%-d %B %Y}: ask for a new quote")
+        raise ExtraError(
+            f"{q.reference} expired on {long_date(q.valid_until)}: ask for a new quote"
+        )
     po_number = (po_number or "").strip() or None
     if order.member.po_required and not po_number:
         raise ExtraError("Enter your purchase order number", "po_number")
@@ -362,16 +369,10 @@ def cancel(order: Order, actor, reason: str) -> None:
     outstanding = invoiced_net(order)
     if outstanding > 0:
         raise ExtraError(
-            f"This order has been invoiced: raise credit notes for its invoices ({_money(outstanding)} excluding VAT) before cancelling it"
+            f"This order has been invoiced: raise credit notes for its invoices ({pounds(outstanding)} excluding VAT) before cancelling it"
         )
     move(order, S.CANCELLED, actor, note=reason.strip())
     db.session.commit()
-
-
-def _money(pence: int) -> str:
-    from company.ui.filters import money
-
-    return money(pence)
 
 
 def timeline(order: Order):

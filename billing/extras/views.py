@@ -1,48 +1,31 @@
 """Finance pages for extras: catalogue, orders and quotes, reporting."""
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from billing.invoices.models import Invoice
 from billing.money import VAT_LABELS
-from company.auth.access import allow
-from company.auth.roles import Role
+from company.auth.access import finance
 from company.clock import uk_today
 from company.extensions import db
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.ui.fields import choices
+from company.ui.pages import csv_response, pdf_response, refusals_flashed, refusals_on
 
 from . import emails, forms, reports, services
 from .models import Extra, Order, OrderStatus, Pricing, Quote
 
 bp = Blueprint("extras", __name__, url_prefix="/billing/extras")
-MONEY = allow(Role.FINANCE, Role.ADMIN)
 QUOTABLE = (OrderStatus.REQUESTED, OrderStatus.QUOTED)
-
-
-def _attach(form, exc: services.ExtraError) -> None:
-    """Show a service refusal against its field (line errors against the first line)."""
-    name = {"lines": "description_1"}.get(exc.field or "", exc.field)
-    field = getattr(form, name, None) if name else None
-    field = field or next(f for f in form if f.name != "csrf_token")
-    field.errors = [*field.errors, str(exc)]
-
-
-def _csv(body: str, name: str) -> Response:
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
 
 
 # Catalogue
 
 
 @bp.route("/catalogue")
-@MONEY
+@finance
 def catalogue():
     return render_template(
         "extras/catalogue.html",
@@ -54,7 +37,7 @@ def catalogue():
 
 @bp.route("/catalogue/new", methods=["GET", "POST"])
 @bp.route("/catalogue/<int:extra_id>", methods=["GET", "POST"], endpoint="edit_extra")
-@MONEY
+@finance
 def new_extra(extra_id: int | None = None):
     extra = db.get_or_404(Extra, extra_id) if extra_id else None
     form = (
@@ -63,15 +46,8 @@ def new_extra(extra_id: int | None = None):
         else forms.ExtraForm.for_extra(extra)
     )
     if form.validate_on_submit():
-        try:
+        with refusals_on(form, lines="description_1"):
             saved = services.save_extra(form.values(), current_user, extra)
-        except services.ExtraError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        except sa.exc.IntegrityError:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, "There is already an extra with this name"]
-        else:
             flash(f"{saved.name} saved.", "success")
             return redirect(url_for("extras.catalogue"))
     return render_template("extras/extra.html", form=form, extra=extra), 400 if form.errors else 200
@@ -81,7 +57,7 @@ def new_extra(extra_id: int | None = None):
 
 
 @bp.route("/")
-@MONEY
+@finance
 def list_orders():
     form = forms.StatusFilterForm(request.args)
     form.status.choices = choices(
@@ -109,7 +85,7 @@ def _extra_choices():
 
 
 @bp.route("/orders/new", methods=["GET", "POST"])
-@MONEY
+@finance
 def new_quote():
     form = forms.NewQuoteForm()
     form.member_id.choices = _member_choices()
@@ -120,7 +96,7 @@ def new_quote():
     if form.validate_on_submit():
         member = member_scoped(Member, int(form.member_id.data))
         extra = db.session.get(Extra, int(form.extra_id.data)) if form.extra_id.data else None
-        try:
+        with refusals_on(form, lines="description_1"):
             q = services.quote_for(
                 member,
                 form.title.data,
@@ -130,10 +106,6 @@ def new_quote():
                 current_user,
                 extra=extra,
             )
-        except services.ExtraError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
             return _sent(q)
     return render_template("extras/new_quote.html", form=form), 400 if form.errors else 200
 
@@ -190,69 +162,53 @@ def _order_page(order: Order, quote_form=None, cancel_form=None, status: int = 2
 
 
 @bp.route("/orders/<int:order_id>")
-@MONEY
+@finance
 def show_order(order_id: int):
     return _order_page(member_scoped(Order, order_id))
 
 
 @bp.route("/orders/<int:order_id>/quote", methods=["POST"])
-@MONEY
+@finance
 def quote_order(order_id: int):
     order = member_scoped(Order, order_id)
     form = forms.QuoteForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form, lines="description_1"):
             q = services.quote(
                 order, form.lines(order.extra), form.valid_until.data, form.terms.data, current_user
             )
-        except services.ExtraError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
             return _sent(q)
     return _order_page(order, quote_form=form, status=400)
 
 
 @bp.route("/orders/<int:order_id>/start", methods=["POST"])
-@MONEY
+@finance
 def start_work(order_id: int):
     order = member_scoped(Order, order_id)
-    try:
+    with refusals_flashed():
         services.start_work(order, current_user)
-    except services.ExtraError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
         flash("Work on the order has started.", "success")
     return redirect(url_for("extras.show_order", order_id=order.id))
 
 
 @bp.route("/orders/<int:order_id>/deliver", methods=["POST"])
-@MONEY
+@finance
 def deliver(order_id: int):
     order = member_scoped(Order, order_id)
-    try:
+    with refusals_flashed():
         services.deliver(order, current_user)
-    except services.ExtraError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
         flash("Order delivered. Anything not yet invoiced has been invoiced.", "success")
     return redirect(url_for("extras.show_order", order_id=order.id))
 
 
 @bp.route("/orders/<int:order_id>/cancel", methods=["POST"])
-@MONEY
+@finance
 def cancel_order(order_id: int):
     order = member_scoped(Order, order_id)
     form = forms.CancelForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form, lines="description_1"):
             services.cancel(order, current_user, form.reason.data)
-        except services.ExtraError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
             flash("Order cancelled.", "success")
             return redirect(url_for("extras.show_order", order_id=order.id))
     return _order_page(order, cancel_form=form, status=400)
@@ -268,27 +224,23 @@ def _quote(quote_id: int) -> Quote:
 
 
 @bp.route("/quotes/<int:quote_id>")
-@MONEY
+@finance
 def show_quote(quote_id: int):
     return render_template("extras/quote.html", quote=_quote(quote_id), today=uk_today())
 
 
 @bp.route("/quotes/<int:quote_id>.pdf")
-@MONEY
+@finance
 def quote_pdf(quote_id: int):
     q = _quote(quote_id)
-    return Response(
-        emails.pdf(q),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{emails.filename(q)}"'},
-    )
+    return pdf_response(emails.pdf(q), emails.filename(q))
 
 
 # Reporting
 
 
 @bp.route("/reports")
-@MONEY
+@finance
 def reports_page():
     return render_template(
         "extras/reports.html",
@@ -300,7 +252,7 @@ def reports_page():
 
 
 @bp.route('/reports/<any(income, "open-orders", "awaiting-reply"):table>.csv')
-@MONEY
+@finance
 def reports_csv(table: str):
     today = uk_today()
     if table == "income":
@@ -309,4 +261,4 @@ def reports_csv(table: str):
         body = reports.open_orders_csv()
     else:
         body = reports.awaiting_reply_csv(today)
-    return _csv(body, f"extras-{table}-{today.isoformat()}.csv")
+    return csv_response(body, f"extras-{table}-{today.isoformat()}.csv")

@@ -8,7 +8,6 @@ Money is integer pence throughout and is only turned into text here ("£1,234.50
 """
 
 import re
-from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
@@ -35,8 +34,9 @@ from reportlab.platypus import (
 )
 
 from billing.invoices.document import Document, Seller, VatSummary
+from company.formats import long_date, pounds
 
-__all__ = ["render", "pounds", "quantity_text", "long_date"]
+__all__ = ["render", "quantity_text"]
 
 Points = float  # ReportLab lengths (1/72 inch); never money, which is integer pence
 
@@ -196,36 +196,6 @@ HEAD_RULE_STYLE = TableStyle(
 )
 
 # Text --------------------------------------------------------------------------------------------
-
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def long_date(day: date) -> str:
-    """'1 April 2026', whatever the process's locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def pounds(pence: int) -> str:
-    """Integer pence to '£1,234.50'; negative amounts as '-£12.00'."""
-    if not isinstance(pence, int) or isinstance(pence, bool):
-        raise TypeError(f"money must be integer pence, not {type(pence).__name__}")
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}£{whole:,}.{part:02d}"
 
 
 def quantity_text(quantity: Decimal | int) -> str:

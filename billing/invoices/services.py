@@ -16,6 +16,7 @@ from company import audit, outbox
 from company.clock import uk_today, utcnow
 from company.errors import FieldError
 from company.extensions import db
+from company.formats import pounds
 from company.links import external_url
 from company.members.models import Member
 from company.settings import services as settings
@@ -435,7 +436,7 @@ def credit(
         left = sum(remaining.values())
         if amount_pence > left:
             raise InvoiceError(
-                f"Amount to credit must be no more than what is left to credit, {_pounds(left)} excluding VAT",
+                f"Amount to credit must be no more than what is left to credit, {pounds(left)} excluding VAT",
                 "amount",
             )
         first = invoice.lines[0]
@@ -516,12 +517,6 @@ def delete_draft(invoice: Invoice, actor) -> None:
 def stored_pdf(invoice: Invoice) -> bytes:
     """The PDF made at issue: the same bytes every time it is downloaded."""
     return invoice.pdf
-
-
-def _pounds(pence: int) -> str:
-    from company.ui.filters import money
-
-    return money(pence)
 
 
 # Reading

@@ -30,8 +30,10 @@ from billing.invoices.services import IllegalTransition
 from billing.money import sum_pence
 from company import audit
 from company.audit import AuditEvent
-from company.clock import MONTHS, uk_today
+from company.clock import uk_today
+from company.errors import FieldError
 from company.extensions import db
+from company.formats import MONTHS
 from company.members.models import Member
 from company.settings import services as settings
 
@@ -45,12 +47,11 @@ MAX_BYTES = 10 * 1024 * 1024
 OPEN = (Status.ISSUED, Status.PART_PAID)
 
 
-class BankError(ValueError):
+class BankError(FieldError):
     """A statement or an action refused, with what a person needs to put it right."""
 
     def __init__(self, message: str, field: str | None = None, problems: list[str] | None = None):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
         self.problems = problems or [message]
 
 

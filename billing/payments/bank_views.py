@@ -5,20 +5,17 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from billing.invoices.models import Invoice
-from company.auth.access import allow
-from company.auth.roles import Role
+from company.auth.access import finance
 from company.extensions import db
+from company.formats import pounds
 from company.members.models import Member
-from company.members.views import _attach
 from company.ui.fields import choices
-from company.ui.filters import money
+from company.ui.pages import refusals_flashed, refusals_on
 
 from . import bank, bank_forms
 from .models import BankImport, BankLine
-from .services import PaymentError
 
 bp = Blueprint("bank", __name__, url_prefix="/billing/bank")
-MONEY = allow(Role.FINANCE, Role.ADMIN)
 PER_PAGE = 25
 
 
@@ -29,7 +26,7 @@ def has_endpoint(endpoint: str) -> bool:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@MONEY
+@finance
 def index():
     form = bank_forms.ImportForm()
     if request.method == "GET":
@@ -58,7 +55,7 @@ def index():
 
 
 @bp.route("/imports/<int:import_id>")
-@MONEY
+@finance
 def show_import(import_id: int):
     bank_import = db.session.get(BankImport, import_id) or abort(404)
     return render_template(
@@ -67,7 +64,7 @@ def show_import(import_id: int):
 
 
 @bp.route("/review")
-@MONEY
+@finance
 def review():
     page = max(request.args.get("page", 1, type=int), 1)
     lines, total = bank.lines_to_review(page, PER_PAGE)
@@ -123,19 +120,19 @@ def _line_page(line: BankLine, allocate_form=None, ignore_form=None, status: int
 
 
 @bp.route("/lines/<int:line_id>")
-@MONEY
+@finance
 def show_line(line_id: int):
     return _line_page(_line(line_id))
 
 
 def _paid_message(line: BankLine, payment) -> str:
     numbers = ", ".join(a.invoice.number for a in payment.allocations)
-    text = f"{money(line.amount_pence)} from {payment.member.name} recorded"
+    text = f"{pounds(line.amount_pence)} from {payment.member.name} recorded"
     return text + (f" against {numbers}" if numbers else " as credit on its account")
 
 
 @bp.route("/lines/<int:line_id>/confirm", methods=["POST"])
-@MONEY
+@finance
 def confirm_line(line_id: int):
     line = _line(line_id)
     form = bank_forms.ConfirmForm()
@@ -148,17 +145,15 @@ def confirm_line(line_id: int):
         flash("The form was out of date: try again", "error")
         return redirect(back)
     invoice = db.session.get(Invoice, int(form.invoice_id.data)) or abort(404)
-    try:
+    with refusals_flashed():
         payment = bank.confirm_invoice(line, invoice, current_user)
-    except (bank.BankError, PaymentError) as exc:
-        flash(str(exc), "error")
-        return redirect(back)
-    flash(_paid_message(line, payment), "success")
-    return redirect(url_for("bank.review"))
+        flash(_paid_message(line, payment), "success")
+        return redirect(url_for("bank.review"))
+    return redirect(back)
 
 
 @bp.route("/lines/<int:line_id>/allocate", methods=["POST"])
-@MONEY
+@finance
 def allocate_line(line_id: int):
     line = _line(line_id)
     form = bank_forms.AllocateForm()
@@ -169,27 +164,21 @@ def allocate_line(line_id: int):
         invoices = (
             db.session.scalars(sa.select(Invoice).where(Invoice.id.in_(ids))).all() if ids else None
         )
-        try:
+        with refusals_on(form):
             payment = bank.allocate(line, member, current_user, invoices)
-        except (bank.BankError, PaymentError) as exc:
-            _attach(form, exc)
-        else:
             flash(_paid_message(line, payment), "success")
             return redirect(url_for("bank.review"))
     return _line_page(line, allocate_form=form, status=400)
 
 
 @bp.route("/lines/<int:line_id>/ignore", methods=["POST"])
-@MONEY
+@finance
 def ignore_line(line_id: int):
     line = _line(line_id)
     form = bank_forms.IgnoreForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             bank.ignore(line, form.reason.data, current_user)
-        except bank.BankError as exc:
-            _attach(form, exc)
-        else:
-            flash(f"Line of {money(line.amount_pence)} ignored", "success")
+            flash(f"Line of {pounds(line.amount_pence)} ignored", "success")
             return redirect(url_for("bank.review"))
     return _line_page(line, ignore_form=form, status=400)

@@ -17,8 +17,9 @@ from sqlalchemy.orm import joinedload
 from billing.invoices.models import Invoice, Kind, Status
 from company import audit
 from company.clock import LONDON, uk_today
+from company.errors import FieldError
 from company.extensions import db
-from company.ui.filters import money
+from company.formats import pounds
 
 from . import gateway, services
 from .models import Allocation, Payment, StripeEvent
@@ -29,7 +30,7 @@ DUPLICATE = "duplicate"
 ACTOR = "stripe"  # the audit trail's actor for what the webhook records
 
 
-class CardPaymentError(ValueError):
+class CardPaymentError(FieldError):
     """A card payment cannot be started; the message is for the council user."""
 
 
@@ -309,7 +310,7 @@ def refund_card_payment(payment: Payment, amount_pence: int, actor, reason: str)
         raise services.PaymentError("Amount to refund must be more than £0.00", "amount")
     if amount_pence > left:
         raise services.PaymentError(
-            f"Amount to refund must be no more than {money(left)}", "amount"
+            f"Amount to refund must be no more than {pounds(left)}", "amount"
         )
     if not gateway.configured():
         raise services.PaymentError("Card payments are not set up, so nothing can be refunded")

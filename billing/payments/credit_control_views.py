@@ -7,17 +7,15 @@ from flask_wtf import FlaskForm
 from wtforms.validators import Length, Optional
 
 from billing.invoices.models import Invoice
-from company.auth.access import allow
-from company.auth.roles import Role
+from company.auth.access import finance
 from company.clock import uk_today
-from company.extensions import db
 from company.members.scoping import member_scoped
 from company.ui.fields import Required, TextAreaField
+from company.ui.pages import refusals_flashed, refusals_on
 
 from . import late_payment, reminders
 
 bp = Blueprint("credit_control", __name__, url_prefix="/billing/credit-control")
-MONEY = allow(Role.FINANCE, Role.ADMIN)
 
 
 class DisputeForm(FlaskForm):
@@ -53,7 +51,7 @@ def _back(invoice: Invoice):
 
 
 @bp.route("/")
-@MONEY
+@finance
 def index():
     claims = reminders.overdue_claims()
     return render_template(
@@ -69,17 +67,13 @@ def index():
 
 
 @bp.route("/invoices/<int:invoice_id>/dispute", methods=["GET", "POST"])
-@MONEY
+@finance
 def dispute(invoice_id: int):
     invoice = member_scoped(Invoice, invoice_id)
     form = DisputeForm(data={"note": invoice.dispute_note} if invoice.dispute_note else None)
     if form.validate_on_submit():
-        try:
+        with refusals_on(form, default="note"):
             reminders.mark_disputed(invoice, form.note.data, current_user)
-        except reminders.CreditControlError as exc:
-            db.session.rollback()
-            form.note.errors = [*form.note.errors, str(exc)]
-        else:
             flash(f"{invoice.title} is marked as disputed. No reminders will be sent.", "success")
             return _back(invoice)
     return render_template(
@@ -88,18 +82,14 @@ def dispute(invoice_id: int):
 
 
 @bp.route("/invoices/<int:invoice_id>/dispute/clear", methods=["POST"])
-@MONEY
+@finance
 def clear_dispute(invoice_id: int):
     invoice = member_scoped(Invoice, invoice_id)
     form = ClearDisputeForm()
     if not form.validate_on_submit():
         flash(form.note.errors[0] if form.note.errors else "Try again", "error")
         return _back(invoice)
-    try:
+    with refusals_flashed():
         reminders.clear_dispute(invoice, form.note.data, current_user)
-    except reminders.CreditControlError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
         flash(f"{invoice.title} is no longer disputed. Reminders will start again.", "success")
     return _back(invoice)

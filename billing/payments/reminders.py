@@ -27,10 +27,11 @@ from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Kind, Status
 from company import audit, outbox
 from company.clock import uk_today, utcnow
+from company.errors import FieldError
 from company.extensions import db
+from company.formats import long_date
 from company.links import external_url
 from company.members.models import Member
-from company.ui.filters import uk_date
 
 from . import late_payment
 from .models import Allocation, Payment, Reminder
@@ -44,10 +45,8 @@ SUBJECT_PREFIX = "Reminder: invoice "
 NOTE_MAX = 2000
 
 
-class CreditControlError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class CreditControlError(FieldError):
+    """A credit-control action refused."""
 
 
 # The schedule
@@ -181,7 +180,7 @@ def decide(invoice: Invoice, today: date, due: list[int], pending: list[int]) ->
 
 def subject_for(invoice: Invoice, today: date) -> str:
     if today < invoice.due_date:
-        return f"{SUBJECT_PREFIX}{invoice.number} is due on {uk_date(invoice.due_date)}"
+        return f"{SUBJECT_PREFIX}{invoice.number} is due on {long_date(invoice.due_date)}"
     if today == invoice.due_date:
         return f"{SUBJECT_PREFIX}{invoice.number} is due today"
     return f"{SUBJECT_PREFIX}{invoice.number} is overdue"
@@ -373,7 +372,7 @@ def needs_attention() -> list[Attention]:
 
     open_invoices = sa.select(Invoice).where(Invoice.kind == Kind.INVOICE, Invoice.status.in_(OPEN))
     for invoice in db.session.scalars(open_invoices.where(Invoice.disputed_at.is_not(None))):
-        add(invoice, f"Disputed since {uk_date(invoice.disputed_at)}: {invoice.dispute_note}")
+        add(invoice, f"Disputed since {long_date(invoice.disputed_at)}: {invoice.dispute_note}")
     for invoice in db.session.scalars(
         open_invoices.join(Member, Invoice.member_id == Member.id).where(
             Member.po_required.is_(True), Invoice.po_number.is_(None)
@@ -398,7 +397,7 @@ def needs_attention() -> list[Attention]:
         add(
             invoice,
             f"Reminder not sent ({stage_label(reminder.stage).lower()}, "
-            f"{uk_date(reminder.decided_on)}): {reminder.reason}",
+            f"{long_date(reminder.decided_on)}): {reminder.reason}",
         )
     failed = failed_emails()
     if failed:

@@ -16,6 +16,7 @@ from billing.invoices.models import Invoice, Kind, Status
 from billing.money import add_months, financial_year_start, month_of, sum_pence
 from company.clock import LONDON, uk_today
 from company.extensions import db
+from company.formats import numeric_date, pence_decimal
 from company.members.models import Member
 
 from .models import Allocation, Payment
@@ -191,16 +192,11 @@ def aged_debt_csv(as_at: date) -> str:
     writer = csv.writer(out)
     writer.writerow(["Member council", *BUCKETS, "Total"])
     for r in rows:
-        writer.writerow([r.member_name, *(_decimal(p) for p in r.buckets), _decimal(r.total)])
-    writer.writerow(["Total", *(_decimal(p) for p in totals), _decimal(sum(totals))])
+        writer.writerow(
+            [r.member_name, *(pence_decimal(p) for p in r.buckets), pence_decimal(r.total)]
+        )
+    writer.writerow(["Total", *(pence_decimal(p) for p in totals), pence_decimal(sum(totals))])
     return out.getvalue()
-
-
-def _decimal(pence: int) -> str:
-    """Pence as a plain decimal for CSV files: 123456 -> '1234.56'."""
-    sign = "-" if pence < 0 else ""
-    pounds, p = divmod(abs(pence), 100)
-    return f"{sign}{pounds}.{p:02d}"
 
 
 # Dashboard
@@ -298,8 +294,8 @@ def xero_sales_csv(start: date, end: date) -> str:
             writer.writerow([
                 inv.customer_name, inv.member.finance_email or "", *address, "", "", "", "United Kingdom",
                 inv.number, inv.po_number or (inv.original.number if inv.original else ""),
-                inv.issue_date.strftime("%d/%m/%Y"), (inv.due_date or inv.issue_date).strftime("%d/%m/%Y"), "",
-                line.description, f"{line.quantity:g}", _decimal(sign * line.unit_pence), "",
+                numeric_date(inv.issue_date), numeric_date(inv.due_date or inv.issue_date), "",
+                line.description, f"{line.quantity:g}", pence_decimal(sign * line.unit_pence), "",
                 SALES_ACCOUNT, XERO_TAX[line.vat_code], "", "", "", "", "GBP", "",
             ])  # fmt: skip
     return out.getvalue()
@@ -318,8 +314,8 @@ def journal_csv(start: date, end: date) -> str:
                 ref,
                 account,
                 text,
-                _decimal(debit) if debit else "",
-                _decimal(credit) if credit else "",
+                pence_decimal(debit) if debit else "",
+                pence_decimal(credit) if credit else "",
             ]
         )
 

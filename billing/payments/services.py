@@ -17,6 +17,7 @@ from company import audit
 from company.clock import uk_today, utcnow
 from company.errors import FieldError
 from company.extensions import db
+from company.formats import pounds
 from company.members.models import Member
 
 from .models import METHODS, Allocation, Payment
@@ -108,7 +109,7 @@ def _allocate(
         raise PaymentError("Amounts to allocate must be more than £0.00", "allocations")
     left = owed(invoice) if left is None else left
     if amount > left:
-        raise PaymentError(f"{invoice.number} has only {_pounds(left)} left to pay", "allocations")
+        raise PaymentError(f"{invoice.number} has only {pounds(left)} left to pay", "allocations")
     allocation = Allocation(
         payment=payment,
         invoice_id=invoice.id,
@@ -236,7 +237,7 @@ def allocate_credit(payment: Payment, invoice: Invoice, amount_pence: int, actor
         raise PaymentError("This payment has been reversed")
     if amount_pence > unallocated(payment):
         raise PaymentError(
-            f"Only {_pounds(unallocated(payment))} of this payment is unallocated", "amount"
+            f"Only {pounds(unallocated(payment))} of this payment is unallocated", "amount"
         )
     allocation = _allocate(payment, invoice, amount_pence, actor)
     db.session.commit()
@@ -254,7 +255,7 @@ def refund_credit(payment: Payment, amount_pence: int, actor, reason: str) -> No
         raise PaymentError("Amount to refund must be more than £0.00", "amount")
     if amount_pence > unallocated(payment):
         raise PaymentError(
-            f"Only {_pounds(unallocated(payment))} of this payment is credit that can be refunded",
+            f"Only {pounds(unallocated(payment))} of this payment is credit that can be refunded",
             "amount",
         )
     payment.refunded_pence += amount_pence
@@ -335,9 +336,3 @@ def reverse_payment(payment: Payment, actor, reason: str) -> None:
         actor=actor or "system",
     )
     db.session.commit()
-
-
-def _pounds(pence: int) -> str:
-    from company.ui.filters import money
-
-    return money(pence)

@@ -10,7 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from billing.invoices.pdf import long_date, pounds
+from company.formats import long_date, pounds
 
 H1 = ParagraphStyle("h1", fontName="Helvetica-Bold", fontSize=18, leading=22, spaceAfter=6)
 BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=9.5, leading=13)

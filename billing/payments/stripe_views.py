@@ -11,19 +11,17 @@ from wtforms.validators import Length
 
 from billing.forms import PoundsField
 from billing.invoices.models import Invoice, Status
-from company.auth.access import allow, council, public
-from company.auth.roles import Role
-from company.extensions import csrf, db
+from company.auth.access import council, finance, public
+from company.extensions import csrf
+from company.formats import pounds
 from company.members.scoping import member_scoped
-from company.members.views import _attach
 from company.ui.fields import Required, TextAreaField
-from company.ui.filters import money
+from company.ui.pages import refusals_flashed, refusals_on
 
 from . import card, gateway, services
 from .models import Payment
 
 bp = Blueprint("card", __name__)
-MONEY = allow(Role.FINANCE, Role.ADMIN)
 
 
 class RefundForm(FlaskForm):
@@ -55,21 +53,19 @@ def pay(invoice_id: int):
     invoice = member_scoped(Invoice, invoice_id)
     if invoice.status == Status.DRAFT:
         abort(404)
-    try:
+    with refusals_flashed():
         intent = card.start_card_payment(invoice)
-    except card.CardPaymentError as exc:
-        flash(str(exc), "error")
-        return _invoice_page(invoice)
-    if intent.status in ("succeeded", "processing", "requires_capture"):
-        return redirect(url_for("card.paying", invoice_id=invoice.id, payment_intent=intent.id))
-    return render_template(
-        "card/pay.html",
-        invoice=invoice,
-        intent=intent,
-        publishable_key=gateway.publishable_key(),
-        js_url=gateway.js_url(),
-        failure=card.last_failure(invoice),
-    )
+        if intent.status in ("succeeded", "processing", "requires_capture"):
+            return redirect(url_for("card.paying", invoice_id=invoice.id, payment_intent=intent.id))
+        return render_template(
+            "card/pay.html",
+            invoice=invoice,
+            intent=intent,
+            publishable_key=gateway.publishable_key(),
+            js_url=gateway.js_url(),
+            failure=card.last_failure(invoice),
+        )
+    return _invoice_page(invoice)
 
 
 @bp.route("/portal/invoices/<int:invoice_id>/pay", methods=["GET"])
@@ -85,7 +81,7 @@ def paying(invoice_id: int):
     payment = card.payment_for_intent(intent_id, invoice.member_id) if intent_id else None
     if payment is not None:
         flash(
-            f"Thank you. We have received your card payment of {money(payment.amount_pence)}.",
+            f"Thank you. We have received your card payment of {pounds(payment.amount_pence)}.",
             "success",
         )
         return _invoice_page(invoice)
@@ -129,7 +125,7 @@ def webhook():
 
 
 @bp.route("/billing/card-payments")
-@MONEY
+@finance
 def list_card_payments():
     return render_template(
         "card/list.html",
@@ -142,20 +138,16 @@ def list_card_payments():
 
 
 @bp.route("/billing/card-payments/<int:payment_id>", methods=["GET", "POST"])
-@MONEY
+@finance
 def payment(payment_id: int):
     payment = member_scoped(Payment, payment_id)
     if not payment.stripe_payment_intent:
         abort(404)
     form = RefundForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             card.refund_card_payment(payment, form.amount.pence, current_user, form.reason.data)
-        except services.PaymentError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
-            flash(f"{money(form.amount.pence)} refunded to the card.", "success")
+            flash(f"{pounds(form.amount.pence)} refunded to the card.", "success")
             return redirect(url_for("card.payment", payment_id=payment.id))
     return render_template(
         "card/payment.html",

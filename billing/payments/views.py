@@ -4,18 +4,18 @@ debt, the finance dashboard and exports; and the council's own statement in its 
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from company.auth.access import allow, council
-from company.auth.roles import Role
+from company.auth.access import council, finance
 from company.clock import uk_today
 from company.extensions import db
+from company.formats import pounds
 from company.members.models import Member
-from company.members.scoping import member_scoped
-from company.members.views import _attach
+from company.members.scoping import member_scoped, own_member
 from company.settings import services as settings
 from company.ui.fields import choices
+from company.ui.pages import csv_response, pdf_response, refusals_on
 
 from ..invoices.models import Invoice
 from ..money import financial_year_start
@@ -23,11 +23,10 @@ from . import forms, reports, services, statement_pdf
 from .models import Payment
 
 bp = Blueprint("payments", __name__, url_prefix="/billing")
-MONEY = allow(Role.FINANCE, Role.ADMIN)
 
 
 @bp.route("/payments")
-@MONEY
+@finance
 def list_payments():
     payments = db.session.scalars(
         sa.select(Payment)
@@ -44,7 +43,7 @@ def _member_choices():
 
 
 @bp.route("/payments/new", methods=["GET", "POST"])
-@MONEY
+@finance
 def record_payment():
     form = forms.PaymentForm()
     form.member_id.choices = _member_choices()
@@ -53,7 +52,7 @@ def record_payment():
         form.member_id.data = request.args.get("member", "")
     if form.validate_on_submit():
         member = member_scoped(Member, int(form.member_id.data))
-        try:
+        with refusals_on(form):
             payment = services.record_payment(
                 member,
                 form.amount.pence,
@@ -63,10 +62,6 @@ def record_payment():
                 current_user,
                 allocations=None if form.allocate.data == "oldest" else [],
             )
-        except services.PaymentError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
             flash("Payment recorded.", "success")
             return redirect(url_for("payments.show_payment", payment_id=payment.id))
     return render_template("payments/new.html", form=form)
@@ -79,7 +74,7 @@ def _payment_page(
     open_invoices = services.open_invoices(payment.member_id)
     allocate_form.invoice_id.choices = choices(
         [("", "Choose an invoice")]
-        + [(str(i.id), f"{i.number} (owes {_money(services.owed(i))})") for i in open_invoices]
+        + [(str(i.id), f"{i.number} (owes {pounds(services.owed(i))})") for i in open_invoices]
     )
     reverse_form = reverse_form or forms.ReverseForm(formdata=None)
     refund_form = refund_form or forms.RefundForm(formdata=None)
@@ -100,20 +95,14 @@ def _payment_page(
     )
 
 
-def _money(pence: int) -> str:
-    from company.ui.filters import money
-
-    return money(pence)
-
-
 @bp.route("/payments/<int:payment_id>")
-@MONEY
+@finance
 def show_payment(payment_id: int):
     return _payment_page(member_scoped(Payment, payment_id))
 
 
 @bp.route("/payments/<int:payment_id>/allocate", methods=["POST"])
-@MONEY
+@finance
 def allocate(payment_id: int):
     payment = member_scoped(Payment, payment_id)
     form = forms.AllocateForm()
@@ -122,47 +111,35 @@ def allocate(payment_id: int):
     )
     if form.validate_on_submit():
         invoice = member_scoped(Invoice, int(form.invoice_id.data))
-        try:
+        with refusals_on(form):
             services.allocate_credit(payment, invoice, form.amount.pence, current_user)
-        except services.PaymentError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
-            flash(f"{_money(form.amount.pence)} set against {invoice.number}.", "success")
+            flash(f"{pounds(form.amount.pence)} set against {invoice.number}.", "success")
             return redirect(url_for("payments.show_payment", payment_id=payment.id))
     return _payment_page(payment, allocate_form=form, status=400)
 
 
 @bp.route("/payments/<int:payment_id>/reverse", methods=["POST"])
-@MONEY
+@finance
 def reverse(payment_id: int):
     payment = member_scoped(Payment, payment_id)
     form = forms.ReverseForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             services.reverse_payment(payment, current_user, form.reason.data)
-        except services.PaymentError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
             flash("Payment reversed. Its invoices are owed again.", "success")
             return redirect(url_for("payments.show_payment", payment_id=payment.id))
     return _payment_page(payment, reverse_form=form, status=400)
 
 
 @bp.route("/payments/<int:payment_id>/refund", methods=["POST"])
-@MONEY
+@finance
 def refund(payment_id: int):
     payment = member_scoped(Payment, payment_id)
     form = forms.RefundForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             services.refund_credit(payment, form.amount.pence, current_user, form.reason.data)
-        except services.PaymentError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-        else:
-            flash(f"Refund of {_money(form.amount.pence)} recorded.", "success")
+            flash(f"Refund of {pounds(form.amount.pence)} recorded.", "success")
             return redirect(url_for("payments.show_payment", payment_id=payment.id))
     return _payment_page(payment, refund_form=form, status=400)
 
@@ -213,11 +190,7 @@ def _statement(member: Member, pdf_endpoint: str, template: str, **extra):
             rows,
         )
         filename = f"statement-{start.isoformat()}-to-{end.isoformat()}.pdf"
-        return Response(
-            body,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{filename}"'},
-        )
+        return pdf_response(body, filename)
     return render_template(
         template,
         statement=result,
@@ -230,7 +203,7 @@ def _statement(member: Member, pdf_endpoint: str, template: str, **extra):
 
 @bp.route("/members/<int:member_id>/statement")
 @bp.route("/members/<int:member_id>/statement.pdf", endpoint="member_statement_pdf")
-@MONEY
+@finance
 def member_statement(member_id: int):
     member = member_scoped(Member, member_id)
     return _statement(
@@ -245,7 +218,7 @@ portal_bp = Blueprint("portal_statement", __name__, url_prefix="/portal")
 @portal_bp.route("/statement.pdf", endpoint="statement_pdf")
 @council
 def portal_statement():
-    member = member_scoped(Member, current_user.member_id)
+    member = own_member()
     return _statement(member, "portal_statement.statement_pdf", "payments/statement.html")
 
 
@@ -254,7 +227,7 @@ def portal_statement():
 
 @bp.route("/aged-debt")
 @bp.route("/aged-debt.csv", endpoint="aged_debt_csv")
-@MONEY
+@finance
 def aged_debt():
     as_at = uk_today()
     if request.args.get("as_at"):
@@ -264,13 +237,7 @@ def aged_debt():
             flash("Enter the date as, for example, 2026-03-31", "error")
             return redirect(url_for("payments.aged_debt"))
     if request.path.endswith(".csv"):
-        return Response(
-            reports.aged_debt_csv(as_at),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="aged-debt-{as_at.isoformat()}.csv"'
-            },
-        )
+        return csv_response(reports.aged_debt_csv(as_at), f"aged-debt-{as_at.isoformat()}.csv")
     rows, totals = reports.aged_debt(as_at)
     return render_template(
         "payments/aged_debt.html", rows=rows, totals=totals, buckets=reports.BUCKETS, as_at=as_at
@@ -278,7 +245,7 @@ def aged_debt():
 
 
 @bp.route("/dashboard")
-@MONEY
+@finance
 def dashboard():
     figures = reports.dashboard(uk_today(), settings.current().year_start_month)
     peak = max([1] + [max(m.invoiced, m.collected, m.owed_at_end) for m in figures["months"]])
@@ -287,7 +254,7 @@ def dashboard():
 
 @bp.route("/exports")
 @bp.route("/exports/<any(xero, journal):kind>.csv", endpoint="export_csv")
-@MONEY
+@finance
 def exports(kind: str | None = None):
     form, start, end = _period()
     if kind and not form.errors:
@@ -297,11 +264,7 @@ def exports(kind: str | None = None):
             else reports.journal_csv(start, end)
         )
         name = f"{'xero-sales' if kind == 'xero' else 'journal'}-{start.isoformat()}-to-{end.isoformat()}.csv"
-        return Response(
-            body,
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return csv_response(body, name)
     return render_template(
         "payments/exports.html",
         period_form=form,

@@ -39,8 +39,14 @@ def allow(*roles: Role) -> Callable[[Callable], Callable]:
     return mark
 
 
+# The presets, named by what they allow; views use these, never a role list of their own.
 staff = allow(*STAFF_ROLES)
 council = allow(*COUNCIL_ROLES)
+admin = allow(Role.ADMIN)  # company users, settings, applications
+finance = allow(Role.FINANCE, Role.ADMIN)  # changes money
+finance_read = allow(Role.FINANCE, Role.ADMIN, Role.DIRECTOR)  # reads invoices
+registers = allow(Role.ADMIN, Role.DIRECTOR)  # statutory registers
+council_admin = allow(Role.COUNCIL_ADMIN)  # a council's own users and details
 
 
 def rule_for(endpoint: str | None):

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from company import audit, outbox
 from company.clock import utcnow
+from company.errors import FieldError
 from company.extensions import db
 from company.links import external_url
 
@@ -27,7 +28,7 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash("not-a-real-password", method=method)
 
 
-class AuthError(ValueError):
+class AuthError(FieldError):
     """A refusal with a message fit to show the person."""
 
 

@@ -2,10 +2,12 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from company.auth.access import admin
 from company.extensions import db, login_manager
+from company.ui.pages import refusals_flashed, refusals_on
 
 from . import bp, services
-from .access import allow, public, signed_in
+from .access import public, signed_in
 from .forms import ForgotPasswordForm, InviteStaffForm, NewPasswordForm, SignInForm
 from .models import User
 from .roles import STAFF_ROLES, Role
@@ -33,13 +35,10 @@ def sign_in():
         return redirect(home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form, default="email"):
             user = services.authenticate(
                 form.email.data, form.password.data, request.remote_addr or "-"
             )
-        except services.AuthError as exc:
-            form.email.errors.append(str(exc))
-        else:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
     return render_template("auth/sign_in.html", form=form)
@@ -70,11 +69,8 @@ def _set_password(token: str, purpose: str, action, template: str):
         return render_template("auth/link_invalid.html", message=str(exc)), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form, default="password"):
             user = action(token, form.password.data)
-        except services.AuthError as exc:
-            form.password.errors.append(str(exc))
-        else:
             login_user(user)
             flash("Your password has been set. You are signed in.", "success")
             return redirect(home_for(user))
@@ -99,7 +95,7 @@ def accept_invitation(token: str):
 
 
 @bp.route("/admin/users")
-@allow(Role.ADMIN)
+@admin
 def list_users():
     users = db.session.scalars(
         sa.select(User)
@@ -112,15 +108,12 @@ def list_users():
 
 
 @bp.route("/admin/users/invite", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@admin
 def invite_staff():
     form = InviteStaffForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form, default="email"):
             services.invite(form.email.data, form.name.data, Role(form.role.data), current_user)
-        except services.AuthError as exc:
-            form.email.errors.append(str(exc))
-        else:
             db.session.commit()
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("auth.list_users"))
@@ -128,13 +121,10 @@ def invite_staff():
 
 
 @bp.route("/admin/users/<int:user_id>/remove", methods=["POST"])
-@allow(Role.ADMIN)
+@admin
 def remove_user(user_id: int):
     user = db.get_or_404(User, user_id)
-    try:
+    with refusals_flashed():
         services.remove_user(user, current_user)
-    except services.AuthError as exc:
-        flash(str(exc), "error")
-    else:
         flash(f"{user.name} has been removed and can no longer sign in.", "success")
     return redirect(url_for("auth.list_users"))

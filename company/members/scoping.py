@@ -35,3 +35,10 @@ def member_scoped(model, object_id: int, user=None):
     if row is None:
         abort(404)
     return row
+
+
+def own_member():
+    """The signed-in council user's own member council (the portal pages' subject)."""
+    from .models import Member
+
+    return member_scoped(Member, current_user.member_id)

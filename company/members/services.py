@@ -17,8 +17,8 @@ from company.auth.roles import Role
 from company.clock import uk_today, utcnow
 from company.errors import FieldError
 from company.extensions import db
+from company.formats import long_date
 from company.links import external_url
-from company.ui.filters import uk_date
 
 from . import authorities
 from .models import Application, ApplicationStatus, Member
@@ -206,7 +206,7 @@ def open_applications() -> list[Application]:
 def _check_open(application: Application) -> None:
     if application.status != ApplicationStatus.OPEN:
         raise MemberError(
-            f"This application was already {application.status.value} on {uk_date(application.decided_at)}"
+            f"This application was already {application.status.value} on {long_date(application.decided_at)}"
         )
 
 
@@ -374,7 +374,7 @@ def onboarding_tasks(member: Member) -> list[Task]:
             "agreement",
             "Membership agreement signed",
             member.agreement_signed_on is not None,
-            uk_date(member.agreement_signed_on),
+            long_date(member.agreement_signed_on),
         ),
         Task(
             "address",
@@ -437,7 +437,7 @@ def confirm_joining(member: Member, joined_on: date, actor: User) -> None:
     """The council becomes a member (and enters the register) on `joined_on`."""
     if member.joined_on is not None:
         raise MemberError(
-            f"{member.name} joined on {uk_date(member.joined_on)}; that date cannot be changed here"
+            f"{member.name} joined on {long_date(member.joined_on)}; that date cannot be changed here"
         )
     missing = [t.title for t in onboarding_tasks(member) if not t.done]
     if missing:
@@ -446,7 +446,7 @@ def confirm_joining(member: Member, joined_on: date, actor: User) -> None:
         )
     if joined_on < member.approved_on:
         raise MemberError(
-            f"Joining date must be the same as or after the date the board approved ({uk_date(member.approved_on)})",
+            f"Joining date must be the same as or after the date the board approved ({long_date(member.approved_on)})",
             "joined_on",
         )
     update_member(member, {"joined_on": joined_on}, actor, "member.joining_confirmed")
@@ -458,7 +458,7 @@ def record_leaving(member: Member, notice_given_on: date, ceased_on: date, actor
             f"{member.name} has not joined yet, so it cannot leave", "notice_given_on"
         )
     if member.ceased_on is not None and status(member) == Status.FORMER:
-        raise MemberError(f"{member.name} ceased to be a member on {uk_date(member.ceased_on)}")
+        raise MemberError(f"{member.name} ceased to be a member on {long_date(member.ceased_on)}")
     if notice_given_on < member.joined_on:
         raise MemberError(
             "Date notice was given must be on or after the joining date", "notice_given_on"

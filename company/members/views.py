@@ -1,28 +1,18 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from company import audit
-from company.auth.access import allow, public, staff
+from company.auth.access import admin, public, registers, staff
 from company.auth.roles import Role
 from company.clock import uk_today
 from company.extensions import db
-from company.ui.filters import uk_date
+from company.formats import long_date
+from company.ui.pages import csv_response, refusals_on
 
 from . import bp, forms, services
 from .forms import JoiningForm, LeavingForm
 from .models import Application, Member
 from .scoping import member_scoped
-from .services import MemberError
-
-ADMIN = allow(Role.ADMIN)
-REGISTER = allow(Role.ADMIN, Role.DIRECTOR)
-
-
-def _attach(form, exc: MemberError) -> None:
-    """Show a service refusal against its field (or the form's first field)."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    field = field or next(f for f in form if f.name != "csrf_token")
-    field.errors = [*field.errors, str(exc)]
 
 
 def _body(form):
@@ -34,7 +24,7 @@ def _body(form):
 def apply():
     form = forms.ApplyForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             application = services.submit_application(
                 _body(form),
                 form.contact_name.data,
@@ -42,9 +32,6 @@ def apply():
                 form.contact_role.data,
                 form.proposed_start.data,
             )
-        except MemberError as exc:
-            _attach(form, exc)
-        else:
             return render_template("members/apply_done.html", application=application)
     return render_template("members/apply.html", form=form)
 
@@ -53,20 +40,20 @@ def apply():
 
 
 @bp.route("/admin/applications")
-@ADMIN
+@admin
 def list_applications():
     return render_template("members/applications.html", applications=services.open_applications())
 
 
 @bp.route("/admin/applications/<int:application_id>", methods=["GET", "POST"])
-@ADMIN
+@admin
 def show_application(application_id: int):
     application = db.get_or_404(Application, application_id)
     approve, decline = forms.ApproveForm(prefix="approve"), forms.DeclineForm(prefix="decline")
     if request.method == "GET":
         approve.approved_on.data = uk_today()
     decision = request.form.get("decision")
-    try:
+    with refusals_on(approve if decision == "approve" else decline):
         if decision == "approve" and approve.validate_on_submit():
             member = services.approve_application(
                 application,
@@ -84,8 +71,6 @@ def show_application(application_id: int):
                 "success",
             )
             return redirect(url_for("members.list_applications"))
-    except MemberError as exc:
-        _attach(approve if decision == "approve" else decline, exc)
     form = approve if decision == "approve" else decline if decision == "decline" else None
     return render_template(
         "members/application.html",
@@ -108,11 +93,11 @@ def list_members():
 
 
 @bp.route("/admin/members/new", methods=["GET", "POST"])
-@ADMIN
+@admin
 def add_member():
     form = forms.AddMemberForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             member = services.add_member(
                 _body(form),
                 form.contact_name.data,
@@ -124,9 +109,6 @@ def add_member():
                 form.proposed_start.data,
                 current_user,
             )
-        except MemberError as exc:
-            _attach(form, exc)
-        else:
             flash(f"{member.name} is added. Work through its onboarding checklist.", "success")
             return redirect(url_for("members.show_member", member_id=member.id))
     return render_template("members/add.html", form=form)
@@ -159,7 +141,7 @@ def _task_values(task: str, form) -> dict:
 
 
 @bp.route("/admin/members/<int:member_id>/tasks/<task>", methods=["GET", "POST"])
-@ADMIN
+@admin
 def edit_task(member_id: int, task: str):
     member = member_scoped(Member, member_id)
     if task not in TASKS:
@@ -178,21 +160,18 @@ def edit_task(member_id: int, task: str):
                 if name != "csrf_token":
                     field.data = getattr(member, name)
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             if task == "agreement":
                 services.record_agreement(member, form.signed_on.data, current_user)
             else:
                 services.update_member(member, _task_values(task, form), current_user)
-        except MemberError as exc:
-            _attach(form, exc)
-        else:
             flash("Saved.", "success")
             return redirect(url_for("members.show_member", member_id=member.id))
     return render_template("members/task.html", member=member, form=form, task=task)
 
 
 @bp.route("/admin/members/<int:member_id>/invite", methods=["GET", "POST"])
-@ADMIN
+@admin
 def invite_user(member_id: int):
     from company.auth.forms import InviteCouncilUserForm
 
@@ -202,34 +181,28 @@ def invite_user(member_id: int):
         form.role.data = Role.COUNCIL_ADMIN.value
         form.name.data, form.email.data = member.contact_name, member.contact_email
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             services.invite_council_user(
                 member, form.email.data, form.name.data, Role(form.role.data), current_user
             )
-        except MemberError as exc:
-            _attach(form, exc)
-        else:
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("members.show_member", member_id=member.id))
     return render_template("members/invite.html", member=member, form=form)
 
 
 @bp.route("/admin/members/<int:member_id>/joining", methods=["POST"])
-@ADMIN
+@admin
 def confirm_joining(member_id: int):
     member = member_scoped(Member, member_id)
     form = forms.JoiningForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             services.confirm_joining(member, form.joined_on.data, current_user)
-        except MemberError as exc:
-            _attach(form, exc)
-        else:
             when = form.joined_on.data
             flash(
                 f"{member.name} is now a member."
                 if when <= uk_today()
-                else f"{member.name} becomes a member on {uk_date(when)}.",
+                else f"{member.name} becomes a member on {long_date(when)}.",
                 "success",
             )
             return redirect(url_for("members.show_member", member_id=member.id))
@@ -237,20 +210,17 @@ def confirm_joining(member_id: int):
 
 
 @bp.route("/admin/members/<int:member_id>/leaving", methods=["POST"])
-@ADMIN
+@admin
 def record_leaving(member_id: int):
     member = member_scoped(Member, member_id)
     form = forms.LeavingForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             services.record_leaving(
                 member, form.notice_given_on.data, form.ceased_on.data, current_user
             )
-        except MemberError as exc:
-            _attach(form, exc)
-        else:
             flash(
-                f"Notice recorded: {member.name} leaves on {uk_date(form.ceased_on.data)}.",
+                f"Notice recorded: {member.name} leaves on {long_date(form.ceased_on.data)}.",
                 "success",
             )
             return redirect(url_for("members.show_member", member_id=member.id))
@@ -277,7 +247,7 @@ def _member_page(member, form_with_errors=None, **page_forms):
 
 
 @bp.route("/register-of-members")
-@REGISTER
+@registers
 def register():
     as_of = uk_today()
     return render_template(
@@ -286,14 +256,8 @@ def register():
 
 
 @bp.route("/register-of-members.csv")
-@REGISTER
+@registers
 def register_csv():
     as_of = uk_today()
     body = services.register_csv(services.register_entries(as_of), as_of)
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="register-of-members-{as_of.isoformat()}.csv"'
-        },
-    )
+    return csv_response(body, f"register-of-members-{as_of.isoformat()}.csv")

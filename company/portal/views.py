@@ -5,78 +5,65 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from company.auth import services as auth_services
-from company.auth.access import allow, council
+from company.auth.access import council, council_admin
 from company.auth.forms import InviteCouncilUserForm
 from company.auth.models import User
 from company.auth.roles import Role
 from company.extensions import db
 from company.members import services as member_services
 from company.members.forms import DetailsForm
-from company.members.models import Member
-from company.members.scoping import member_scoped, scoped
-from company.members.views import _attach
+from company.members.scoping import member_scoped, own_member, scoped
+from company.ui.pages import refusals_flashed, refusals_on
 
 from . import bp
-
-COUNCIL_ADMIN = allow(Role.COUNCIL_ADMIN)
-
-
-def _own_member() -> Member:
-    return member_scoped(Member, current_user.member_id)
 
 
 @bp.route("/")
 @council
 def home():
-    member = _own_member()
+    member = own_member()
     return render_template("portal/home.html", member=member, status=member_services.status(member))
 
 
 @bp.route("/users")
 @council
 def users():
-    member = _own_member()
+    member = own_member()
     rows = db.session.scalars(scoped(User).where(User.active.is_(True)).order_by(User.name)).all()
     return render_template("portal/users.html", member=member, users=rows)
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
-@COUNCIL_ADMIN
+@council_admin
 def invite_user():
-    member = _own_member()
+    member = own_member()
     form = InviteCouncilUserForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             member_services.invite_council_user(
                 member, form.email.data, form.name.data, Role(form.role.data), current_user
             )
-        except member_services.MemberError as exc:
-            _attach(form, exc)
-        else:
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("portal.users"))
     return render_template("portal/invite.html", member=member, form=form)
 
 
 @bp.route("/users/<int:user_id>/remove", methods=["GET", "POST"])
-@COUNCIL_ADMIN
+@council_admin
 def remove_user(user_id: int):
     user = member_scoped(User, user_id)
     if request.method == "POST":
-        try:
+        with refusals_flashed():
             auth_services.remove_user(user, current_user)
-        except auth_services.AuthError as exc:
-            flash(str(exc), "error")
-        else:
             flash(f"{user.name} has been removed and can no longer sign in.", "success")
         return redirect(url_for("portal.users"))
     return render_template("portal/remove_user.html", user=user)
 
 
 @bp.route("/details", methods=["GET", "POST"])
-@COUNCIL_ADMIN
+@council_admin
 def edit_details():
-    member = _own_member()
+    member = own_member()
     form = DetailsForm(obj=member)
     if request.method == "GET":
         form.po_required.data = {True: "yes", False: "no", None: None}[member.po_required]

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms.validators import Length, NumberRange
 
-from company.clock import MONTHS
+from company.formats import MONTHS
 from company.ui.fields import (
     IntegerField,
     Required,

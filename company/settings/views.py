@@ -1,17 +1,16 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from company.auth.access import allow
-from company.auth.roles import Role
+from company.auth.access import admin
 from company.clock import uk_today
-from company.members.views import _attach
+from company.ui.pages import refusals_on
 
 from . import bp, services
 from .forms import SettingsForm
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@admin
 def edit():
     row = services.current()
     form = SettingsForm(obj=row)
@@ -22,13 +21,11 @@ def edit():
     if form.validate_on_submit():
         values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
         values["year_start_month"] = int(values["year_start_month"])
-        try:
+        with refusals_on(form):
             changes = services.update(values, current_user)
-        except services.SettingsError as exc:
-            _attach(form, exc)
-        else:
             flash("Company settings saved." if changes else "Nothing changed.", "success")
             return redirect(url_for("settings.edit"))
+        row = services.current()  # a refusal rolled back: read the row again
     return render_template(
         "settings/edit.html",
         form=form,

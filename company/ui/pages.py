@@ -1,0 +1,69 @@
+"""What views do the same way: show a service's refusal, send a CSV or PDF file.
+
+A refusal is a `FieldError` raised by a service. `refusals_on(form)` shows it against its field,
+`refusals_flashed()` as an error banner; both roll back first, so nothing the refused call wrote
+is left in the session.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Response, flash
+
+from company.errors import FieldError
+from company.extensions import db
+
+
+@contextmanager
+def refusals_on(
+    form, default: str | None = None, flash_unplaced: bool = False, **aliases: str
+) -> Iterator[None]:
+    """A FieldError raised inside is rolled back and shown against its field.
+
+    A refusal naming no field goes on `default` (or the form's first field), or is flashed when
+    `flash_unplaced`; `aliases` maps a service's field name to the form's (`lines="description_1"`).
+    """
+    try:
+        yield
+    except FieldError as exc:
+        db.session.rollback()
+        if flash_unplaced and not exc.field:
+            flash(str(exc), "error")
+        else:
+            show_on(form, exc, default, **aliases)
+
+
+def show_on(form, exc: FieldError, default: str | None = None, **aliases: str) -> None:
+    """Put a refusal on its form field (or the default or first field when it names none)."""
+    name = aliases.get(exc.field, exc.field) if exc.field else None
+    field = getattr(form, name, None) if name else None
+    field = field or (getattr(form, default) if default else None)
+    field = field or next(f for f in form if f.name != "csrf_token")
+    field.errors = [*field.errors, str(exc)]
+
+
+@contextmanager
+def refusals_flashed() -> Iterator[None]:
+    """For button-only POSTs: a FieldError raised inside is rolled back and flashed."""
+    try:
+        yield
+    except FieldError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+
+
+def csv_response(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def pdf_response(data: bytes, filename: str, download: bool = False) -> Response:
+    disposition = "attachment" if download else "inline"
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'{disposition}; filename="{filename}"'},
+    )
