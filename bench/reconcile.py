@@ -26,9 +26,12 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from billing.bank import matching as bank_matching  # noqa: E402
+from billing.bank import services as bank_services  # noqa: E402
+from billing.bank import statement as bank_statement  # noqa: E402
+from billing.bank.models import BankLine  # noqa: E402
 from billing.invoices.models import Invoice, Kind, Status  # noqa: E402
-from billing.payments import bank  # noqa: E402
-from billing.payments.models import BankLine, Payment  # noqa: E402
+from billing.payments.models import Payment  # noqa: E402
 from company import create_app  # noqa: E402
 from company.extensions import db  # noqa: E402
 from company.members.models import Member  # noqa: E402
@@ -165,18 +168,20 @@ def main() -> None:
         f"invoices: {invoices}, statement: {args.lines} lines ({len(data) / 1e6:.1f} MB), "
         f"seeded in {time.perf_counter() - t:.1f} s"
     )
-    columns = bank.Columns("Date", "Description", "Amount")
+    columns = bank_statement.Columns("Date", "Description", "Amount")
     with app.test_request_context():
         t = time.perf_counter()
-        imported = bank.import_statement(data, "bench.csv", columns, "bench", match=False)
+        imported = bank_services.import_statement(data, "bench.csv", columns, "bench", match=False)
         read_and_added = time.perf_counter() - t
         t = time.perf_counter()
-        bank.match_import(imported, "bench")
+        bank_matching.match_import(imported, "bench")
         matching = time.perf_counter() - t
         elapsed = read_and_added + matching
-        result = bank.summary(imported)
+        result = bank_services.summary(imported)
         t = time.perf_counter()
-        again = bank.summary(bank.import_statement(data, "bench.csv", columns, "bench"))
+        again = bank_services.summary(
+            bank_services.import_statement(data, "bench.csv", columns, "bench")
+        )
         again_elapsed = time.perf_counter() - t
         payments = db.session.scalar(sa.select(sa.func.count(Payment.id)))
         stored = db.session.scalar(sa.select(sa.func.count(BankLine.id)))

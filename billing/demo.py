@@ -7,14 +7,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
+from billing.contributions import services as contributions
+from billing.invoices import services as invoices
+from billing.invoices.models import Invoice
+from billing.money import financial_year_start
 from company.clock import uk_today
 from company.extensions import db
 from company.settings import services as settings
-
-from .contributions import services as contributions
-from .invoices import services as invoices
-from .invoices.models import Invoice
-from .money import financial_year_start
 
 
 def seed() -> None:
@@ -52,7 +51,7 @@ def seed() -> None:
     contributions.copy_schedule(schedule, this_year, Decimal("3"), "demo")
 
     # Most councils paid last year's invoice by bank transfer; one paid half; two have not paid.
-    from .payments import services as payments
+    from billing.payments import services as payments
 
     issued = db.session.scalars(
         sa.select(Invoice).where(Invoice.kind == "invoice").order_by(Invoice.id)
@@ -73,8 +72,8 @@ def seed() -> None:
         )
 
     # The catalogue of extras councils can request from the portal.
-    from .extras import services as extras
-    from .extras.models import InvoiceRule, Pricing
+    from billing.extras import services as extras
+    from billing.extras.models import InvoiceRule, Pricing
 
     for name, description, pricing, price, rule, stage in [
         ("Data migration", "Move your records from your legacy system", Pricing.DAY_RATE, 60000, InvoiceRule.STAGED, 50),

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+import sqlalchemy as sa
+
 from company.formats import month_year
 
 
@@ -24,6 +26,12 @@ class VatCode(StrEnum):
     @property
     def label(self) -> str:
         return VAT_LABELS[self]
+
+
+# The column type for a VAT code (a CHECK constraint on the letters above).
+VAT_CODE = sa.Enum(
+    "S", "Z", "E", "O", name="vat_code", native_enum=False, length=1, create_constraint=True
+)
 
 
 VAT_RATES_BP = {VatCode.STANDARD: 2000, VatCode.ZERO: 0, VatCode.EXEMPT: 0, VatCode.OUTSIDE: 0}

@@ -32,17 +32,12 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import models  # noqa: F401  (every table registered before migrations look)
-    from .auth import bp as auth_bp
+    from . import auth, core, members, models, portal, settings  # noqa: F401  (models: every table)
     from .auth.access import enforce
-    from .core import bp as core_bp
-    from .members import bp as members_bp
-    from .portal import bp as portal_bp
-    from .settings import bp as settings_bp
     from .ui import errors, filters, navigation
 
-    for bp in (core_bp, auth_bp, members_bp, portal_bp, settings_bp):
-        app.register_blueprint(bp)
+    for feature in (core, auth, members, portal, settings):
+        feature.register(app)
     app.before_request(enforce)
     filters.register(app)
     navigation.register(app)

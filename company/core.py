@@ -47,3 +47,7 @@ def healthz():
 @public
 def accessibility():
     return render_template("core/accessibility.html")
+
+
+def register(app) -> None:
+    app.register_blueprint(bp)

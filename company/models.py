@@ -1,46 +1,19 @@
-"""Imports every model so that Alembic and create_app see the whole schema."""
+"""Every model of the company side, imported so that Alembic and `create_app` see them.
 
-from billing.contributions.models import ContributionBand, ContributionSchedule
-from billing.extras.models import Extra, Order, Quote, QuoteLine
-from billing.invoices.models import BillingRun, Invoice, InvoiceLine, NumberSequence
-from billing.payments.models import (
-    Allocation,
-    BankImport,
-    BankLine,
-    BankMapping,
-    Payment,
-    Reminder,
-    StripeEvent,
-)
+Billing's models are imported by `billing.models` when `create_app` registers billing.
+"""
 
-from .audit import AuditEvent
-from .auth.models import AuthToken, SignInAttempt, User
-from .members.models import Application, Member
-from .outbox import OutboxMessage
-from .settings.models import CompanySettings
+from company.audit import AuditEvent
+from company.auth.models import AuthToken, SignInAttempt, User
+from company.members.models import Application, Member
+from company.outbox import OutboxMessage
+from company.settings.models import CompanySettings
 
 __all__ = [
-    "Extra",
-    "Order",
-    "Quote",
-    "QuoteLine",
-    "Allocation",
-    "BankImport",
-    "BankLine",
-    "BankMapping",
-    "Payment",
-    "Reminder",
-    "StripeEvent",
-    "BillingRun",
-    "CompanySettings",
-    "ContributionBand",
-    "ContributionSchedule",
-    "Invoice",
-    "InvoiceLine",
-    "NumberSequence",
     "Application",
     "AuditEvent",
     "AuthToken",
+    "CompanySettings",
     "Member",
     "OutboxMessage",
     "SignInAttempt",

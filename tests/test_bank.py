@@ -8,10 +8,14 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from billing.bank import matching as bank_matching
+from billing.bank import review as bank_review
+from billing.bank import services as bank_services
+from billing.bank import statement as bank_statement
+from billing.bank.models import BankImport, BankLine, BankMapping
 from billing.invoices import services as invoices
 from billing.invoices.models import Status
-from billing.payments import bank
-from billing.payments.models import BankImport, BankLine, BankMapping, Payment
+from billing.payments.models import Payment
 from company.audit import AuditEvent
 from company.auth.roles import Role
 from company.extensions import db
@@ -19,8 +23,8 @@ from company.extensions import db
 from . import factories
 from .conftest import text_of
 
-AMOUNT = bank.Columns("Date", "Description", "Amount")
-SEPARATE = bank.Columns("Date", "Description", paid_in="Paid in", paid_out="Paid out")
+AMOUNT = bank_statement.Columns("Date", "Description", "Amount")
+SEPARATE = bank_statement.Columns("Date", "Description", paid_in="Paid in", paid_out="Paid out")
 
 
 @pytest.fixture
@@ -48,8 +52,10 @@ def statement(*rows, header="Date,Description,Amount") -> bytes:
     return ("\r\n".join([header, *rows]) + "\r\n").encode()
 
 
-def load(data: bytes, actor, columns=AMOUNT) -> bank.Summary:
-    return bank.summary(bank.import_statement(data, "statement.csv", columns, actor))
+def load(data: bytes, actor, columns=AMOUNT) -> bank_services.Summary:
+    return bank_services.summary(
+        bank_services.import_statement(data, "statement.csv", columns, actor)
+    )
 
 
 def lines() -> list[BankLine]:
@@ -94,7 +100,7 @@ def test_one_amount_column_with_both_date_forms_and_uk_amounts(finance):
     ],
 )
 def test_amounts_are_read_as_people_write_them(raw, pence):
-    assert bank.parse_amount(raw) == pence
+    assert bank_statement.parse_amount(raw) == pence
 
 
 def test_separate_paid_in_and_paid_out_columns_and_the_mapping_is_remembered(finance):
@@ -110,7 +116,7 @@ def test_separate_paid_in_and_paid_out_columns_and_the_mapping_is_remembered(fin
         ("ADUR DC", 60000),
         ("LAMBETH", 240000),
     ]
-    assert bank.mapping() == SEPARATE
+    assert bank_statement.mapping() == SEPARATE
     row = db.session.get(BankMapping, 1)
     assert row.amount_column is None and row.paid_in_column == "Paid in"
     assert events("bank.mapping_changed")
@@ -178,8 +184,8 @@ def test_an_overlapping_file_adds_only_the_new_lines(finance):
     ],
 )
 def test_a_malformed_file_names_the_problem_and_nothing_is_imported(finance, data, message):
-    with pytest.raises(bank.BankError) as caught:
-        bank.import_statement(data, "statement.csv", AMOUNT, finance)
+    with pytest.raises(bank_statement.BankError) as caught:
+        bank_services.import_statement(data, "statement.csv", AMOUNT, finance)
     assert any(p.startswith(message) for p in caught.value.problems), caught.value.problems
     db.session.rollback()
     assert lines() == [] and db.session.scalars(sa.select(BankImport)).all() == []
@@ -188,7 +194,7 @@ def test_a_malformed_file_names_the_problem_and_nothing_is_imported(finance, dat
 
 def test_every_bad_row_is_listed_and_good_rows_are_not_saved(finance):
     data = statement("01/04/2026,GOOD,1.00", "01/13/2026,BAD,2.00", "02/04/2026,BAD,£x")
-    with pytest.raises(bank.BankError) as caught:
+    with pytest.raises(bank_statement.BankError) as caught:
         load(data, finance)
     assert caught.value.problems == [
         "Row 3: the date '01/13/2026' is not a real date",
@@ -249,7 +255,7 @@ def test_a_line_not_paying_exactly_what_is_owed_waits_for_review(finance, adur):
     result = load(statement(f"20/04/2026,ADUR {inv.number},500.00"), finance)
     assert (result.matched, result.to_review) == (0, 1)
     assert inv.status == Status.ISSUED and db.session.scalars(sa.select(Payment)).all() == []
-    review = bank.suggest(lines())[0]
+    review = bank_review.suggest(lines())[0]
     assert review.suggestions[0].invoice == inv
     assert review.suggestions[0].reason == f"The reference mentions {inv.number}"
 
@@ -264,7 +270,7 @@ def test_an_invoice_already_paid_is_not_paid_twice(finance, adur):
     )
     assert (result.matched, result.to_review) == (1, 1)
     assert db.session.scalar(sa.select(sa.func.count(Payment.id))) == 1
-    (named,) = bank.suggest([lines()[1]])[0].suggestions  # the invoice owes nothing now
+    (named,) = bank_review.suggest([lines()[1]])[0].suggestions  # the invoice owes nothing now
     assert named.invoice is None and named.member == adur and named.owed_pence == 0
 
 
@@ -279,7 +285,7 @@ def test_partly_paid_and_credited_invoices_are_matched_on_what_they_still_owe(fi
 
 
 def test_matching_many_lines_commits_in_chunks_and_counts_them_all(finance, adur, monkeypatch):
-    monkeypatch.setattr(bank, "CHUNK", 2)
+    monkeypatch.setattr(bank_statement, "CHUNK", 2)
     invs = [issued(adur, 1000 * (i + 1)) for i in range(5)]
     rows = [f"2{i}/04/2026,ADUR {inv.number},{10 * (i + 1)}.00" for i, inv in enumerate(invs)]
     result = load(statement(*rows, "25/04/2026,SOMEONE ELSE,3.00"), finance)
@@ -297,7 +303,7 @@ def test_a_line_is_offered_with_invoices_of_its_amount_and_members_it_names(
     adurs = issued(adur, 60000)
     issued(brighton, 70000)
     load(statement("20/04/2026,BRIGHTON & HOVE CC REMITTANCE,600.00"), finance)
-    review = bank.suggest(lines())[0]
+    review = bank_review.suggest(lines())[0]
     reasons = [s.reason for s in review.suggestions]
     assert reasons == [
         "The reference names Brighton and Hove City Council",
@@ -311,7 +317,7 @@ def test_a_distinctive_word_of_a_name_finds_the_member_and_its_invoice_of_that_a
 ):
     adurs = issued(adur, 60000)
     load(statement("20/04/2026,FROM ADUR DC,600.00"), finance)
-    review = bank.suggest(lines())[0]
+    review = bank_review.suggest(lines())[0]
     assert review.suggestions[0].invoice == adurs
     assert review.suggestions[0].reason == (
         f"Adur District Council is named and {adurs.number} owes the same amount"
@@ -323,14 +329,14 @@ def test_confirming_a_suggestion_records_the_payment_and_marks_the_invoice_paid(
     inv = issued(adur, 60000)
     load(statement("20/04/2026,ADUR DC,600.00"), finance)
     line = lines()[0]
-    payment = bank.confirm_invoice(line, inv, finance)
+    payment = bank_services.confirm_invoice(line, inv, finance)
     assert inv.status == Status.PAID and payment.amount_pence == 60000
     assert line.state == "matched" and line.member_id == adur.id
-    assert bank.to_review_count() == 0
+    assert bank_review.to_review_count() == 0
     changes = json.loads(events("bank.line_matched")[0].changes)
     assert changes["invoices"] == [inv.number] and changes["how"] == "confirmed"
-    with pytest.raises(bank.BankError, match="already been matched"):
-        bank.confirm_invoice(line, issued(adur, 60000), finance)
+    with pytest.raises(bank_statement.BankError, match="already been matched"):
+        bank_services.confirm_invoice(line, issued(adur, 60000), finance)
 
 
 def test_allocating_by_hand_pays_chosen_invoices_and_keeps_the_rest_as_credit(finance, adur):
@@ -339,7 +345,7 @@ def test_allocating_by_hand_pays_chosen_invoices_and_keeps_the_rest_as_credit(fi
     old = issued(adur, 30000, date(2026, 4, 1))
     new = issued(adur, 50000, date(2026, 5, 1))
     load(statement("20/05/2026,COUNCIL PAYMENT,600.00"), finance)
-    payment = bank.allocate(lines()[0], adur, finance, [new])
+    payment = bank_services.allocate(lines()[0], adur, finance, [new])
     assert new.status == Status.PAID and old.status == Status.ISSUED
     assert [(a.invoice_id, a.amount_pence) for a in payment.allocations] == [(new.id, 50000)]
     assert payments.member_credit(adur.id) == 10000
@@ -349,19 +355,19 @@ def test_allocating_by_hand_without_choosing_pays_the_oldest_first(finance, adur
     old = issued(adur, 30000, date(2026, 4, 1))
     new = issued(adur, 50000, date(2026, 5, 1))
     load(statement("20/05/2026,COUNCIL PAYMENT,400.00"), finance)
-    bank.allocate(lines()[0], adur, finance)
+    bank_services.allocate(lines()[0], adur, finance)
     assert old.status == Status.PAID and new.status == Status.PART_PAID
 
 
 def test_ignoring_a_line_takes_it_out_of_review_with_the_reason(finance):
     load(statement("20/04/2026,HMRC VAT REPAYMENT,1500.00"), finance)
     line = lines()[0]
-    with pytest.raises(bank.BankError, match="Enter why"):
-        bank.ignore(line, "  ", finance)
-    bank.ignore(line, "VAT repayment, not a member", finance)
-    assert line.state == "ignored" and bank.to_review_count() == 0
+    with pytest.raises(bank_statement.BankError, match="Enter why"):
+        bank_services.ignore(line, "  ", finance)
+    bank_services.ignore(line, "VAT repayment, not a member", finance)
+    assert line.state == "ignored" and bank_review.to_review_count() == 0
     assert db.session.scalars(sa.select(Payment)).all() == []
-    assert bank.ignored_reason(line) == "VAT repayment, not a member"
+    assert bank_services.ignored_reason(line) == "VAT repayment, not a member"
 
 
 # The pages
@@ -504,7 +510,7 @@ def test_allocating_and_ignoring_through_the_line_page(finance, adur, brighton, 
     assert r.status_code == 400 and "Enter why this line is not a member's payment" in text_of(r)
     r = client.post(f"/billing/bank/lines/{refund.id}/ignore", data={"reason": "VAT repayment"})
     assert "Line of £45.00 ignored" in text_of(client.get(r.headers["Location"]))
-    assert bank.to_review_count() == 0
+    assert bank_review.to_review_count() == 0
     assert "Ignored: VAT repayment." in text_of(client.get(f"/billing/bank/lines/{refund.id}"))
 
 
@@ -529,7 +535,7 @@ def test_a_reference_naming_two_invoices_owing_the_same_is_left_for_a_person(fin
     result = load(statement(f"20/04/2026,ADUR {one.number} {two.number},600.00"), finance)
     assert (result.matched, result.to_review) == (0, 1)
     assert one.status == two.status == Status.ISSUED
-    assert [s.invoice for s in bank.suggest(lines())[0].suggestions][:2] == [one, two]
+    assert [s.invoice for s in bank_review.suggest(lines())[0].suggestions][:2] == [one, two]
 
 
 def test_a_payment_refused_while_matching_leaves_only_its_line_for_review(
@@ -538,14 +544,14 @@ def test_a_payment_refused_while_matching_leaves_only_its_line_for_review(
     from billing.payments import services as payments
 
     invs = [issued(adur, 1000 * (i + 1)) for i in range(4)]
-    real = bank.record_payment
+    real = bank_matching.record_payment
 
     def refuse_the_third(member, amount, *args, **kwargs):
         if amount == 3000:  # as if someone had paid that invoice a moment before
             raise payments.PaymentError("INV has only £0.00 left to pay")
         return real(member, amount, *args, **kwargs)
 
-    monkeypatch.setattr(bank, "record_payment", refuse_the_third)
+    monkeypatch.setattr(bank_matching, "record_payment", refuse_the_third)
     rows = [f"2{i}/04/2026,ADUR {inv.number},{10 * (i + 1)}.00" for i, inv in enumerate(invs)]
     result = load(statement(*rows), finance)
     assert (result.matched, result.to_review) == (3, 1)

@@ -21,10 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
+from billing.card import services as card
+from billing.card.models import StripeEvent
 from billing.invoices import services as invoice_services
 from billing.invoices.models import Status
-from billing.payments import card, services
-from billing.payments.models import Allocation, Payment, StripeEvent
+from billing.payments import services
+from billing.payments.models import Allocation, Payment
 from company.audit import AuditEvent
 from company.auth.roles import Role
 from company.extensions import db

@@ -167,7 +167,7 @@ def test_quote_a_member_from_the_web_and_the_email_arrives(setup, client, mailbo
     assert message["Subject"] == f"Quote {q.number} from Flatpack Councils Ltd"
     body = mailbox.body(message)
     assert "Case records migration" in body and "£3,850.50" in body
-    if "member_extras.show_order" in current_app.view_functions:
+    if "extras.portal_show_order" in current_app.view_functions:
         assert f"/portal/extras/orders/{order.id}" in body
     else:
         assert "http://localhost/portal" in body

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing.payments import late_payment as lp
+from billing.credit_control import late_payment as lp
 
 
 def test_the_worked_example_exactly():

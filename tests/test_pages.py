@@ -71,13 +71,16 @@ def test_other_errors_are_not_swallowed(app, ctx):
 # Views that still catch a refusal themselves, and why.
 HAND_WRITTEN = {
     ("company.auth.views", "_set_password"): "an invalid link is its own page, not a refusal",
-    ("billing.views", "issue_invoice"): "commits the hold reason found while trying to issue",
     (
-        "billing.views",
+        "billing.invoices.views",
+        "issue_invoice",
+    ): "commits the hold reason found while trying to issue",
+    (
+        "billing.contributions.views",
         "run_contributions",
     ): "a preview that cannot be worked out is shown in the page",
-    ("billing.payments.bank_views", "index"): "an import lists every bad row, not one message",
-    ("billing.payments.views", "aged_debt"): "a date typed in the address, not a service refusal",
+    ("billing.bank.views", "index"): "an import lists every bad row, not one message",
+    ("billing.reports.views", "aged_debt"): "a date typed in the address, not a service refusal",
 }
 
 

@@ -5,11 +5,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from billing.credit_control import reminders
+from billing.credit_control.models import Reminder
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Status
-from billing.payments import reminders
 from billing.payments import services as payments
-from billing.payments.models import Reminder
 from company import outbox
 from company.audit import AuditEvent
 from company.auth.roles import Role

@@ -6,12 +6,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from billing.money import VAT_CODE
 from company.clock import utcnow
 from company.extensions import db
-
-VAT_CODE = sa.Enum(
-    "S", "Z", "E", "O", name="vat_code", native_enum=False, length=1, create_constraint=True
-)
 
 
 class ContributionSchedule(db.Model):
@@ -54,3 +51,20 @@ class ContributionBand(db.Model):
     vat_code: Mapped[str] = mapped_column(VAT_CODE, default="S")
 
     schedule = relationship(ContributionSchedule, back_populates="bands")
+
+
+class ContributionRun(db.Model):
+    """Progress of an annual run (drafts or issue) started from the web, for its progress page."""
+
+    __tablename__ = "billing_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_start: Mapped[date]
+    stage: Mapped[str] = mapped_column(sa.String(10))  # drafts, issue
+    state: Mapped[str] = mapped_column(sa.String(10), default="running")  # running, done, failed
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

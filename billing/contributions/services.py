@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from billing.contributions.models import ContributionBand, ContributionSchedule
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Kind, Status
 from billing.invoices.render import pdf_renderer
@@ -34,8 +35,6 @@ from company.extensions import db
 from company.formats import long_date, pounds
 from company.members.models import Member
 from company.settings import services as settings
-
-from .models import ContributionBand, ContributionSchedule
 
 CONTRIBUTION = "contribution"
 BATCH = 200

@@ -2,15 +2,14 @@
 
 from flask import current_app, render_template
 
+from billing.extras import quote_pdf
+from billing.extras.models import Quote
 from company import audit, outbox
 from company.extensions import db
 from company.links import external_url
 from company.settings import services as settings
 
-from . import quote_pdf
-from .models import Quote
-
-PORTAL_ORDER = "member_extras.show_order"
+PORTAL_ORDER = "extras.portal_show_order"
 
 
 def filename(q: Quote) -> str:

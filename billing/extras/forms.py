@@ -1,11 +1,13 @@
-"""Forms for the finance pages of extras: the catalogue, quotes and cancelling an order."""
+"""Forms for extras: the catalogue, quotes and cancelling an order (finance); requesting,
+accepting and declining (the council, in its portal)."""
 
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms.validators import Length, Optional, ValidationError
 
-from billing.forms import VAT_CHOICES, PoundsField
+from billing.extras.models import InvoiceRule, Pricing
+from billing.fields import VAT_CHOICES, PoundsField
 from company.formats import pence_decimal
 from company.ui.fields import (
     BooleanField,
@@ -18,8 +20,6 @@ from company.ui.fields import (
     TextAreaField,
     choices,
 )
-
-from .models import InvoiceRule, Pricing
 
 LINE_ROWS = 5
 PRICING_LABELS = {
@@ -243,3 +243,43 @@ class StatusFilterForm(FlaskForm):
         csrf = False
 
     status = SelectField("Status")
+
+
+# The council's forms, in its portal
+
+SOMETHING_ELSE = "other"
+
+
+class RequestForm(FlaskForm):
+    extra = RadioField(
+        "What does your council need?",
+        validators=[Required("Select an extra, or select Something else")],
+    )
+    title = StringField(
+        "Short title (optional)",
+        [Optional(), Length(max=200)],
+        description="For example, Extra reports for the planning team. "
+        "Leave blank to use the name of the extra.",
+    )
+    request = TextAreaField(
+        "Describe what your council needs",
+        [Required("Describe what your council needs"), Length(max=5000)],
+        description="Include dates, volumes and anything we should know to prepare a quote.",
+    )
+
+
+class AcceptForm(FlaskForm):
+    po_number = StringField(
+        "Purchase order number",
+        [
+            Optional(),
+            Length(max=50, message="Purchase order number must be 50 characters or fewer"),
+        ],
+    )
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason for declining",
+        [Required("Enter the reason for declining"), Length(max=1000)],
+    )

@@ -8,7 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from billing.contributions.models import VAT_CODE
+from billing.money import VAT_CODE
 from company.clock import utcnow
 from company.extensions import db, string_enum
 

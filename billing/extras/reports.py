@@ -9,13 +9,12 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
+from billing.extras import services
+from billing.extras.models import Extra, Order, OrderStatus, Quote
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import financial_year_label, sum_pence
 from company.extensions import db
 from company.formats import pence_decimal
-
-from . import services
-from .models import Extra, Order, OrderStatus, Quote
 
 CLOSED = (OrderStatus.INVOICED, OrderStatus.DECLINED, OrderStatus.CANCELLED)
 OTHER = "Other"

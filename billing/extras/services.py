@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from billing.extras.models import Extra, InvoiceRule, Order, OrderStatus, Pricing, Quote, QuoteLine
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import VatCode, financial_year_start, line_amounts, round_half_up, sum_pence
@@ -20,8 +21,6 @@ from company.extensions import db
 from company.formats import long_date, pounds
 from company.members.models import Member
 from company.settings import services as settings
-
-from .models import Extra, InvoiceRule, Order, OrderStatus, Pricing, Quote, QuoteLine
 
 S = OrderStatus
 TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {

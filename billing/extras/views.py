@@ -1,9 +1,11 @@
 """Finance pages for extras: catalogue, orders and quotes, reporting."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from billing.extras import bp, emails, forms, reports, services
+from billing.extras.models import Extra, Order, OrderStatus, Pricing, Quote
 from billing.invoices.models import Invoice
 from billing.money import VAT_LABELS
 from company.auth.access import finance
@@ -14,17 +16,13 @@ from company.members.scoping import member_scoped
 from company.ui.fields import choices
 from company.ui.pages import csv_response, pdf_response, refusals_flashed, refusals_on
 
-from . import emails, forms, reports, services
-from .models import Extra, Order, OrderStatus, Pricing, Quote
-
-bp = Blueprint("extras", __name__, url_prefix="/billing/extras")
 QUOTABLE = (OrderStatus.REQUESTED, OrderStatus.QUOTED)
 
 
 # Catalogue
 
 
-@bp.route("/catalogue")
+@bp.route("/billing/extras/catalogue")
 @finance
 def catalogue():
     return render_template(
@@ -35,8 +33,10 @@ def catalogue():
     )
 
 
-@bp.route("/catalogue/new", methods=["GET", "POST"])
-@bp.route("/catalogue/<int:extra_id>", methods=["GET", "POST"], endpoint="edit_extra")
+@bp.route("/billing/extras/catalogue/new", methods=["GET", "POST"])
+@bp.route(
+    "/billing/extras/catalogue/<int:extra_id>", methods=["GET", "POST"], endpoint="edit_extra"
+)
 @finance
 def new_extra(extra_id: int | None = None):
     extra = db.get_or_404(Extra, extra_id) if extra_id else None
@@ -56,7 +56,7 @@ def new_extra(extra_id: int | None = None):
 # Orders
 
 
-@bp.route("/")
+@bp.route("/billing/extras/")
 @finance
 def list_orders():
     form = forms.StatusFilterForm(request.args)
@@ -84,7 +84,7 @@ def _extra_choices():
     )
 
 
-@bp.route("/orders/new", methods=["GET", "POST"])
+@bp.route("/billing/extras/orders/new", methods=["GET", "POST"])
 @finance
 def new_quote():
     form = forms.NewQuoteForm()
@@ -161,13 +161,13 @@ def _order_page(order: Order, quote_form=None, cancel_form=None, status: int = 2
     )
 
 
-@bp.route("/orders/<int:order_id>")
+@bp.route("/billing/extras/orders/<int:order_id>")
 @finance
 def show_order(order_id: int):
     return _order_page(member_scoped(Order, order_id))
 
 
-@bp.route("/orders/<int:order_id>/quote", methods=["POST"])
+@bp.route("/billing/extras/orders/<int:order_id>/quote", methods=["POST"])
 @finance
 def quote_order(order_id: int):
     order = member_scoped(Order, order_id)
@@ -181,7 +181,7 @@ def quote_order(order_id: int):
     return _order_page(order, quote_form=form, status=400)
 
 
-@bp.route("/orders/<int:order_id>/start", methods=["POST"])
+@bp.route("/billing/extras/orders/<int:order_id>/start", methods=["POST"])
 @finance
 def start_work(order_id: int):
     order = member_scoped(Order, order_id)
@@ -191,7 +191,7 @@ def start_work(order_id: int):
     return redirect(url_for("extras.show_order", order_id=order.id))
 
 
-@bp.route("/orders/<int:order_id>/deliver", methods=["POST"])
+@bp.route("/billing/extras/orders/<int:order_id>/deliver", methods=["POST"])
 @finance
 def deliver(order_id: int):
     order = member_scoped(Order, order_id)
@@ -201,7 +201,7 @@ def deliver(order_id: int):
     return redirect(url_for("extras.show_order", order_id=order.id))
 
 
-@bp.route("/orders/<int:order_id>/cancel", methods=["POST"])
+@bp.route("/billing/extras/orders/<int:order_id>/cancel", methods=["POST"])
 @finance
 def cancel_order(order_id: int):
     order = member_scoped(Order, order_id)
@@ -223,13 +223,13 @@ def _quote(quote_id: int) -> Quote:
     return q
 
 
-@bp.route("/quotes/<int:quote_id>")
+@bp.route("/billing/extras/quotes/<int:quote_id>")
 @finance
 def show_quote(quote_id: int):
     return render_template("extras/quote.html", quote=_quote(quote_id), today=uk_today())
 
 
-@bp.route("/quotes/<int:quote_id>.pdf")
+@bp.route("/billing/extras/quotes/<int:quote_id>.pdf")
 @finance
 def quote_pdf(quote_id: int):
     q = _quote(quote_id)
@@ -239,7 +239,7 @@ def quote_pdf(quote_id: int):
 # Reporting
 
 
-@bp.route("/reports")
+@bp.route("/billing/extras/reports")
 @finance
 def reports_page():
     return render_template(
@@ -251,7 +251,7 @@ def reports_page():
     )
 
 
-@bp.route('/reports/<any(income, "open-orders", "awaiting-reply"):table>.csv')
+@bp.route('/billing/extras/reports/<any(income, "open-orders", "awaiting-reply"):table>.csv')
 @finance
 def reports_csv(table: str):
     today = uk_today()

@@ -12,7 +12,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from billing.contributions.models import VAT_CODE
+from billing.money import VAT_CODE
 from company.clock import utcnow
 from company.extensions import db, string_enum
 
@@ -151,20 +151,3 @@ class NumberSequence(db.Model):
 
     series: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     last_value: Mapped[int] = mapped_column(default=0)
-
-
-class BillingRun(db.Model):
-    """Progress of a long run (drafts or issue) started from the web, for its progress page."""
-
-    __tablename__ = "billing_runs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year_start: Mapped[date]
-    stage: Mapped[str] = mapped_column(sa.String(10))  # drafts, issue
-    state: Mapped[str] = mapped_column(sa.String(10), default="running")  # running, done, failed
-    total: Mapped[int] = mapped_column(default=0)
-    done: Mapped[int] = mapped_column(default=0)
-    summary: Mapped[str | None] = mapped_column(sa.Text)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
-    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -4,16 +4,15 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from billing.contributions.models import ContributionSchedule
+from billing.invoices.models import Invoice, Kind, Status
+from billing.money import sum_pence
+from billing.payments.models import Allocation
 from company.audit import AuditEvent
 from company.clock import uk_today
 from company.extensions import db
 from company.members.models import Member
 from company.members.scoping import scoped
-
-from ..contributions.models import ContributionSchedule
-from ..money import sum_pence
-from ..payments.models import Allocation
-from .models import Invoice, Kind, Status
 
 PER_PAGE = 50
 
@@ -142,7 +141,7 @@ def schedules() -> list[ContributionSchedule]:
 
 
 def members_per_band() -> dict[str, int]:
-    from ..contributions.services import band_code
+    from billing.contributions.services import band_code
 
     counts: dict[str, int] = {}
     for member in db.session.scalars(sa.select(Member).where(Member.joined_on.is_not(None))):

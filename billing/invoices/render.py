@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-from .document import Document
-from .pdf import render
+from billing.invoices.document import Document
+from billing.invoices.pdf import render
 
 POOL_FROM = 200  # below this many documents, starting worker processes costs more than it saves
 

@@ -11,7 +11,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from billing.invoices import document as doc
+from billing.invoices.models import Invoice, InvoiceLine, Kind, NumberSequence, Status
 from billing.money import VatCode, financial_year_start, line_amounts, sum_pence
+from billing.payments.models import Allocation
 from company import audit, outbox
 from company.clock import uk_today, utcnow
 from company.errors import FieldError
@@ -20,10 +23,6 @@ from company.formats import pounds
 from company.links import external_url
 from company.members.models import Member
 from company.settings import services as settings
-
-from ..payments.models import Allocation
-from . import document as doc
-from .models import Invoice, InvoiceLine, Kind, NumberSequence, Status
 
 
 class InvoiceError(FieldError):
@@ -345,7 +344,7 @@ def send_document(invoice: Invoice, actor=None) -> None:
         render_template(
             "emails/invoice.txt",
             invoice=invoice,
-            link=external_url("member_billing.show_invoice", invoice_id=invoice.id),
+            link=external_url("invoices.portal_show_invoice", invoice_id=invoice.id),
         ),
         attachments=[
             {"kind": "invoice_pdf", "ref": invoice.id, "filename": f"{invoice.number}.pdf"}
@@ -586,7 +585,7 @@ def document_of(invoice: Invoice) -> doc.Document:
 
 
 def render_pdf(invoice: Invoice) -> bytes:
-    from .pdf import render
+    from billing.invoices.pdf import render
 
     return render(document_of(invoice))
 

@@ -1,7 +1,10 @@
+"""Forms for payments."""
+
 from flask_wtf import FlaskForm
 from wtforms.validators import Length, Optional
 
-from billing.forms import PoundsField
+from billing.fields import PoundsField
+from billing.payments.models import METHOD_LABELS
 from company.ui.fields import (
     DateField,
     RadioField,
@@ -11,8 +14,6 @@ from company.ui.fields import (
     TextAreaField,
     choices,
 )
-
-from .models import METHOD_LABELS
 
 
 class PaymentForm(FlaskForm):
@@ -51,14 +52,6 @@ class ReverseForm(FlaskForm):
         [Required("Enter the reason for the reversal"), Length(max=1000)],
         description="For example, the cheque bounced",
     )
-
-
-class PeriodForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET form that changes nothing
-
-    start = DateField("From", [Required("Enter the start of the period")])
-    end = DateField("To", [Required("Enter the end of the period")])
 
 
 class RefundForm(FlaskForm):

@@ -13,14 +13,13 @@ import sqlalchemy as sa
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import sum_pence
+from billing.payments.models import METHODS, Allocation, Payment
 from company import audit
 from company.clock import uk_today, utcnow
 from company.errors import FieldError
 from company.extensions import db
 from company.formats import pounds
 from company.members.models import Member
-
-from .models import METHODS, Allocation, Payment
 
 
 class PaymentError(FieldError):

@@ -1,5 +1,11 @@
+"""Users, roles, sign-in, invitations and password resets; the access rule on every view."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import cli, views  # noqa: E402,F401
+
+def register(app) -> None:
+    from company.auth import views  # noqa: F401  (its routes)
+
+    app.register_blueprint(bp)

@@ -1,5 +1,11 @@
+"""The council's own shell in its portal: home, its users and its details."""
+
 from flask import Blueprint
 
-bp = Blueprint("portal", __name__, url_prefix="/portal")
+bp = Blueprint("portal", __name__)
 
-from . import views  # noqa: E402,F401
+
+def register(app) -> None:
+    from company.portal import views  # noqa: F401  (its routes)
+
+    app.register_blueprint(bp)

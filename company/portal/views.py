@@ -18,14 +18,14 @@ from company.ui.pages import refusals_flashed, refusals_on
 from . import bp
 
 
-@bp.route("/")
+@bp.route("/portal/")
 @council
 def home():
     member = own_member()
     return render_template("portal/home.html", member=member, status=member_services.status(member))
 
 
-@bp.route("/users")
+@bp.route("/portal/users")
 @council
 def users():
     member = own_member()
@@ -33,7 +33,7 @@ def users():
     return render_template("portal/users.html", member=member, users=rows)
 
 
-@bp.route("/users/invite", methods=["GET", "POST"])
+@bp.route("/portal/users/invite", methods=["GET", "POST"])
 @council_admin
 def invite_user():
     member = own_member()
@@ -48,7 +48,7 @@ def invite_user():
     return render_template("portal/invite.html", member=member, form=form)
 
 
-@bp.route("/users/<int:user_id>/remove", methods=["GET", "POST"])
+@bp.route("/portal/users/<int:user_id>/remove", methods=["GET", "POST"])
 @council_admin
 def remove_user(user_id: int):
     user = member_scoped(User, user_id)
@@ -60,7 +60,7 @@ def remove_user(user_id: int):
     return render_template("portal/remove_user.html", user=user)
 
 
-@bp.route("/details", methods=["GET", "POST"])
+@bp.route("/portal/details", methods=["GET", "POST"])
 @council_admin
 def edit_details():
     member = own_member()

@@ -1,5 +1,11 @@
+"""The company's particulars (one row): names, numbers, bank details, the control statement."""
+
 from flask import Blueprint
 
 bp = Blueprint("settings", __name__)
 
-from . import views  # noqa: E402,F401
+
+def register(app) -> None:
+    from company.settings import views  # noqa: F401  (its routes)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,221 @@
+"""Finance pages for contribution schedules and the annual run."""
+
+from datetime import date
+from decimal import Decimal
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from billing.contributions import bp, runs
+from billing.contributions import forms as contributions_forms
+from billing.contributions import services as contributions
+from billing.invoices import queries
+from billing.money import VatCode, financial_year_label, financial_year_start
+from company.auth.access import finance
+from company.clock import uk_today
+from company.extensions import db
+from company.members.models import Member
+from company.members.scoping import member_scoped
+from company.settings import services as settings
+from company.ui.pages import refusals_flashed, refusals_on
+
+
+def _year(year: int) -> date:
+    return date(year, settings.current().year_start_month, 1)
+
+
+def _this_year() -> date:
+    return financial_year_start(uk_today(), settings.current().year_start_month)
+
+
+# Contribution schedules
+
+
+@bp.route("/billing/schedules")
+@finance
+def list_schedules():
+    return render_template(
+        "contributions/schedules.html",
+        schedules=queries.schedules(),
+        this_year=_this_year(),
+        label=financial_year_label,
+    )
+
+
+@bp.route("/billing/schedules", methods=["POST"])
+@finance
+def create_schedule():
+    year = request.form.get("year", type=int)
+    if not year:
+        abort(400)
+    with refusals_flashed():
+        contributions.create_schedule(_year(year), current_user)
+        return redirect(url_for("contributions.show_schedule", year=year))
+    return redirect(url_for("contributions.list_schedules"))
+
+
+def _schedule(year: int):
+    schedule = contributions.schedule_for(_year(year))
+    if schedule is None:
+        abort(404)
+    return schedule
+
+
+def _schedule_page(schedule, band_form=None, approve_form=None, copy_form=None, status=200):
+    band_form = band_form or contributions_forms.BandForm(formdata=None)
+    approve_form = approve_form or contributions_forms.ApproveScheduleForm(
+        formdata=None, approved_on=uk_today()
+    )
+    copy_form = copy_form or contributions_forms.CopyScheduleForm(formdata=None)
+    failed = next((f for f in (band_form, approve_form, copy_form) if f.errors), None)
+    return (
+        render_template(
+            "contributions/schedule.html",
+            schedule=schedule,
+            label=financial_year_label(schedule.year_start),
+            next_label=financial_year_label(
+                date(schedule.year_start.year + 1, schedule.year_start.month, 1)
+            ),
+            band_form=band_form,
+            approve_form=approve_form,
+            copy_form=copy_form,
+            form=failed,
+            counts=queries.members_per_band(),
+            vat_labels={c.value: c.label for c in VatCode},
+        ),
+        status,
+    )
+
+
+@bp.route("/billing/schedules/<int:year>")
+@finance
+def show_schedule(year: int):
+    return _schedule_page(_schedule(year))
+
+
+@bp.route("/billing/schedules/<int:year>/bands", methods=["POST"])
+@finance
+def save_band(year: int):
+    schedule = _schedule(year)
+    form = contributions_forms.BandForm()
+    if form.validate_on_submit():
+        code = form.code.data.strip().lower()
+        band = next((b for b in schedule.bands if b.code == code), None)  # same code: change it
+        with refusals_on(form):
+            contributions.save_band(
+                schedule,
+                form.code.data,
+                form.name.data,
+                form.annual.pence,
+                form.vat_code.data,
+                current_user,
+                band=band,
+            )
+            flash(f"Band {form.code.data} saved.", "success")
+            return redirect(url_for("contributions.show_schedule", year=year))
+    return _schedule_page(schedule, band_form=form, status=400)
+
+
+@bp.route("/billing/schedules/<int:year>/approve", methods=["POST"])
+@finance
+def approve_schedule(year: int):
+    schedule = _schedule(year)
+    form = contributions_forms.ApproveScheduleForm()
+    if form.validate_on_submit():
+        with refusals_on(form):
+            contributions.approve_schedule(
+                schedule, form.approved_on.data, form.resolution.data, current_user
+            )
+            flash(
+                f"The {financial_year_label(schedule.year_start)} schedule is approved and can no longer change.",
+                "success",
+            )
+            return redirect(url_for("contributions.show_schedule", year=year))
+    return _schedule_page(schedule, approve_form=form, status=400)
+
+
+@bp.route("/billing/schedules/<int:year>/copy", methods=["POST"])
+@finance
+def copy_schedule(year: int):
+    schedule = _schedule(year)
+    form = contributions_forms.CopyScheduleForm()
+    if form.validate_on_submit():
+        next_year = date(schedule.year_start.year + 1, schedule.year_start.month, 1)
+        with refusals_on(form):
+            contributions.copy_schedule(
+                schedule, next_year, Decimal(form.uplift.data.strip().rstrip("%")), current_user
+            )
+            flash(
+                f"The {financial_year_label(next_year)} schedule is ready to check and approve.",
+                "success",
+            )
+            return redirect(url_for("contributions.show_schedule", year=next_year.year))
+    return _schedule_page(schedule, copy_form=form, status=400)
+
+
+@bp.route("/billing/members/<int:member_id>/band", methods=["POST"])
+@finance
+def set_member_band(member_id: int):
+    member = member_scoped(Member, member_id)
+    with refusals_flashed():
+        contributions.set_band(member, request.form.get("band", ""), current_user)
+        flash(f"{member.name} is now in band {contributions.band_code(member)}.", "success")
+    return redirect(
+        request.form.get("next")
+        or url_for("contributions.run_contributions", year=_this_year().year)
+    )
+
+
+# The annual run
+
+
+@bp.route("/billing/contributions/<int:year>")
+@finance
+def run_contributions(year: int):
+    year_start = _year(year)
+    try:
+        rows = contributions.preview(year_start)
+        error = None
+    except contributions.ContributionError as exc:
+        rows, error = [], str(exc)
+    schedule = contributions.schedule_for(year_start)
+    return render_template(
+        "contributions/run.html",
+        year=year,
+        label=financial_year_label(year_start),
+        rows=rows,
+        error=error,
+        summary=contributions.summary(year_start),
+        band_codes=[b.code for b in schedule.bands] if schedule else [],
+        running=runs.active(year_start),
+    )
+
+
+@bp.route("/billing/contributions/<int:year>/<any(drafts, issue):stage>", methods=["POST"])
+@finance
+def start_run(year: int, stage: str):
+    with refusals_flashed():
+        run = runs.start(current_app._get_current_object(), _year(year), stage, current_user)
+        return redirect(url_for("contributions.show_run", run_id=run.id))
+    return redirect(url_for("contributions.run_contributions", year=year))
+
+
+@bp.route("/billing/runs/<int:run_id>")
+@finance
+def show_run(run_id: int):
+    run = db.get_or_404(runs.ContributionRun, run_id)
+    return render_template(
+        "contributions/run_progress.html",
+        run=run,
+        year=run.year_start.year,
+        label=financial_year_label(run.year_start),
+        result=runs.result_of(run),
+    )

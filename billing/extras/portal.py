@@ -1,0 +1,132 @@
+"""The council's extras in its portal: request, quotes, accept or decline, orders."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from billing.extras import bp, forms, services
+from billing.extras.models import Extra, Order
+from billing.invoices.models import Invoice, Status
+from company.auth.access import council
+from company.clock import uk_today
+from company.extensions import db
+from company.members.scoping import member_scoped, own_member, scoped
+from company.ui.pages import refusals_on
+
+
+def _show(order_id: int):
+    return redirect(url_for("extras.portal_show_order", order_id=order_id))
+
+
+@bp.route("/portal/extras/")
+@council
+def portal_list_orders():
+    member = own_member()
+    orders = db.session.scalars(scoped(Order).order_by(Order.created_at.desc(), Order.id.desc()))
+    return render_template(
+        "extras/portal/list.html",
+        member=member,
+        orders=orders.all(),
+        current_quote=services.current_quote,
+        extras=services.catalogue(),
+    )
+
+
+@bp.route("/portal/extras/request", methods=["GET", "POST"])
+@council
+def portal_request_extra():
+    member = own_member()
+    extras = services.catalogue()
+    form = forms.RequestForm()
+    form.extra.choices = [(str(e.id), e.name) for e in extras] + [
+        (forms.SOMETHING_ELSE, "Something else")
+    ]
+    if request.method == "GET" and request.args.get("extra"):
+        form.extra.data = request.args["extra"]
+    if form.validate_on_submit():
+        chosen = form.extra.data
+        extra = None if chosen == forms.SOMETHING_ELSE else db.session.get(Extra, int(chosen))
+        with refusals_on(form):
+            order = services.request_extra(
+                member, form.title.data, form.request.data, current_user, extra
+            )
+            flash("Your request has been sent. We will reply with a quote.", "success")
+            return _show(order.id)
+    return render_template("extras/portal/request.html", member=member, form=form, extras=extras)
+
+
+def _order_page(order: Order, accept=None, decline=None, form=None):
+    quote = services.current_quote(order)
+    invoices = db.session.scalars(
+        scoped(Invoice)
+        .where(
+            Invoice.order_id == order.id,
+            sa.or_(Invoice.status != Status.DRAFT, Invoice.held_reason.is_not(None)),
+        )
+        .order_by(Invoice.id)
+    ).all()
+    return render_template(
+        "extras/portal/order.html",
+        order=order,
+        quote=quote,
+        older=[q for q in order.quotes if q is not quote],
+        expired=quote is not None and quote.valid_until < uk_today(),
+        invoices=invoices,
+        events=list(reversed(services.timeline(order))),
+        own_people={u.email for u in order.member.users},  # staff are shown as the company
+        accept=accept or forms.AcceptForm(prefix="accept"),
+        decline=decline or forms.DeclineForm(prefix="decline"),
+        form=form,
+    )
+
+
+@bp.route("/portal/extras/orders/<int:order_id>")
+@council
+def portal_show_order(order_id: int):
+    return _order_page(member_scoped(Order, order_id))
+
+
+def _decide(order_id: int, form, act, done: str):
+    """Accept or decline the current quote: a refusal shows against its field, or as a problem."""
+    order = member_scoped(Order, order_id)
+    quote = services.current_quote(order)
+    if quote is None:
+        abort(404)
+    if form.validate_on_submit():
+        with refusals_on(form, flash_unplaced=True):
+            act(quote)
+            flash(done.format(quote=quote), "success")
+            return _show(order.id)
+        if not form.errors:  # refused for a reason about the quote, not the form: shown on its page
+            return _show(order.id)
+    is_accept = isinstance(form, forms.AcceptForm)
+    return _order_page(
+        order,
+        accept=form if is_accept else None,
+        decline=None if is_accept else form,
+        form=form,
+    )
+
+
+@bp.route("/portal/extras/orders/<int:order_id>/accept", methods=["POST"])
+@council
+def portal_accept_quote(order_id: int):
+    form = forms.AcceptForm(prefix="accept")
+    return _decide(
+        order_id,
+        form,
+        lambda q: services.accept(q, current_user, po_number=form.po_number.data),
+        "You have accepted quote {quote.reference}. We will be in touch to arrange the work.",
+    )
+
+
+@bp.route("/portal/extras/orders/<int:order_id>/decline", methods=["POST"])
+@council
+def portal_decline_quote(order_id: int):
+    form = forms.DeclineForm(prefix="decline")
+    return _decide(
+        order_id,
+        form,
+        lambda q: services.decline(q, current_user, form.reason.data),
+        "You have declined quote {quote.reference}.",
+    )

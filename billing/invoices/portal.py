@@ -1,0 +1,73 @@
+"""The member council's invoices in its portal: its own documents only, through the scoping path."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from billing.card import services as card
+from billing.contributions import services as contributions
+from billing.invoices import bp, queries, services
+from billing.invoices import forms as invoices_forms
+from billing.invoices.models import Invoice, Status
+from billing.invoices.views import pdf_response
+from billing.money import financial_year_start
+from company.auth.access import council
+from company.clock import uk_today
+from company.members.scoping import member_scoped, own_member
+from company.settings import services as settings
+from company.ui.pages import refusals_on
+
+
+def _year() -> date:
+    return financial_year_start(uk_today(), settings.current().year_start_month)
+
+
+@bp.route("/portal/invoices")
+@council
+def portal_list_invoices():
+    member = own_member()
+    documents = queries.member_documents(member.id)
+    return render_template(
+        "invoices/portal/invoices.html",
+        member=member,
+        documents=documents,
+        balance=queries.member_balance(member.id),
+        owed={d.id: services.balance_owed(d) for d in documents},
+        overdue={d.id for d in documents if services.is_overdue(d)},
+        contribution=contributions.explain_for_member(member, _year()),
+    )
+
+
+@bp.route("/portal/invoices/<int:invoice_id>", methods=["GET", "POST"])
+@council
+def portal_show_invoice(invoice_id: int):
+    invoice = member_scoped(Invoice, invoice_id)
+    if invoice.status == Status.DRAFT:
+        if not invoice.held_reason:
+            abort(404)  # drafts are finance's business until issued, unless waiting for the council
+        form = invoices_forms.PoForm()
+        if form.validate_on_submit():
+            with refusals_on(form):
+                services.set_po_number(invoice, form.po_number.data, current_user)
+                flash(
+                    "Thank you. The purchase order number is saved and the invoice will be issued.",
+                    "success",
+                )
+                return redirect(url_for("invoices.portal_list_invoices"))
+        return render_template("invoices/portal/held_invoice.html", invoice=invoice, form=form)
+    return render_template(
+        "invoices/document.html",
+        doc=services.document_of(invoice),
+        back=url_for("invoices.portal_list_invoices"),
+        pdf_url=url_for("invoices.portal_invoice_pdf", invoice_id=invoice.id),
+        pay_by_card_url=url_for("card.portal_pay", invoice_id=invoice.id)
+        if card.available(invoice)
+        else None,
+    )
+
+
+@bp.route("/portal/invoices/<int:invoice_id>.pdf")
+@council
+def portal_invoice_pdf(invoice_id: int):
+    return pdf_response(member_scoped(Invoice, invoice_id))

@@ -1,0 +1,65 @@
+"""The finance dashboard: owed, overdue, collected, month by month."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from billing.invoices.models import Invoice, Kind, Status
+from billing.money import add_months, financial_year_start, month_of, sum_pence
+from billing.payments.models import Payment
+from billing.reports.aged_debt import owed_as_at
+from company.clock import uk_today
+from company.extensions import db
+
+# Dashboard
+
+
+@dataclass
+class MonthFigure:
+    month: date
+    invoiced: int
+    collected: int
+    owed_at_end: int
+
+
+def dashboard(today: date | None = None, year_start_month: int = 4) -> dict:
+    today = today or uk_today()
+    fy = financial_year_start(today, year_start_month)
+    current = owed_as_at(today)
+    owed_total = sum(left for *_, left in current)
+    overdue_total = sum(left for _, _, due, left in current if due and due < today)
+    collected = db.session.scalar(
+        sa.select(sum_pence(Payment.amount_pence - Payment.refunded_pence)).where(
+            Payment.received_on >= fy, Payment.received_on <= today, Payment.reversed_at.is_(None)
+        )
+    )
+    months = []
+    month = fy
+    while month <= month_of(today):
+        end = add_months(month, 1) - timedelta(days=1)
+        invoiced = db.session.scalar(
+            sa.select(sum_pence(Invoice.gross_pence)).where(
+                Invoice.kind == Kind.INVOICE,
+                Invoice.status != Status.DRAFT,
+                Invoice.issue_date >= month,
+                Invoice.issue_date <= end,
+            )
+        )
+        got = db.session.scalar(
+            sa.select(sum_pence(Payment.amount_pence - Payment.refunded_pence)).where(
+                Payment.received_on >= month,
+                Payment.received_on <= end,
+                Payment.reversed_at.is_(None),
+            )
+        )
+        owed_then = sum(left for *_, left in owed_as_at(min(end, today)))
+        months.append(MonthFigure(month, invoiced, got, owed_then))
+        month = add_months(month, 1)
+    return {
+        "owed": owed_total,
+        "overdue": overdue_total,
+        "collected": collected,
+        "year_start": fy,
+        "months": months,
+    }

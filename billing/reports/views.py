@@ -1,0 +1,143 @@
+"""Finance reports: statements of account, aged debt, the dashboard and exports."""
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+
+from billing.money import financial_year_start
+from billing.reports import aged_debt as reports_aged_debt
+from billing.reports import bp, statement_pdf
+from billing.reports import dashboard as reports_dashboard
+from billing.reports import exports as reports_exports
+from billing.reports import forms as reports_forms
+from billing.reports import statements as reports_statements
+from company.auth.access import finance
+from company.clock import uk_today
+from company.members.models import Member
+from company.members.scoping import member_scoped
+from company.settings import services as settings
+from company.ui.pages import csv_response, pdf_response
+
+# Statements (finance, and the council in its portal)
+
+
+def _period():
+    """The period asked for, defaulting to this financial year so far."""
+    form = reports_forms.PeriodForm(request.args)
+    today = uk_today()
+    if request.args and form.validate():
+        start, end = form.start.data, form.end.data
+    else:
+        start, end = financial_year_start(today, settings.current().year_start_month), today
+        if not request.args:
+            form = reports_forms.PeriodForm(formdata=None, start=start, end=end)
+    if end < start:
+        form.end.errors = [*form.end.errors, "The end of the period must be on or after its start"]
+        start, end = end, end
+    return form, start, end
+
+
+def period_args(start: date, end: date) -> dict[str, int]:
+    """The query string of a period, in the date fields' own names."""
+    return {
+        f"{name}-{part}": getattr(day, part)
+        for name, day in (("start", start), ("end", end))
+        for part in ("day", "month", "year")
+    }
+
+
+def statement_page(member: Member, pdf_endpoint: str, template: str, **extra):
+    form, start, end = _period()
+    result = reports_statements.statement(member, start, end)
+    if request.path.endswith(".pdf"):
+        rows = [
+            statement_pdf.Row(e.on, e.kind, e.reference, e.debit, e.credit, e.balance)
+            for e in result.entries
+        ]
+        body = statement_pdf.render(
+            settings.current().legal_name,
+            member.name,
+            member.invoice_address or member.address or "",
+            start,
+            end,
+            result.opening,
+            rows,
+        )
+        filename = f"statement-{start.isoformat()}-to-{end.isoformat()}.pdf"
+        return pdf_response(body, filename)
+    return render_template(
+        template,
+        statement=result,
+        form=form if form.errors else None,
+        period_form=form,
+        pdf_url=url_for(pdf_endpoint, **period_args(start, end), **extra),
+        **({"member_id": extra["member_id"]} if "member_id" in extra else {}),
+    )
+
+
+@bp.route("/billing/members/<int:member_id>/statement")
+@bp.route("/billing/members/<int:member_id>/statement.pdf", endpoint="member_statement_pdf")
+@finance
+def member_statement(member_id: int):
+    member = member_scoped(Member, member_id)
+    return statement_page(
+        member, "reports.member_statement_pdf", "reports/statement.html", member_id=member.id
+    )
+
+
+# Aged debt, dashboard, exports
+
+
+@bp.route("/billing/aged-debt")
+@bp.route("/billing/aged-debt.csv", endpoint="aged_debt_csv")
+@finance
+def aged_debt():
+    as_at = uk_today()
+    if request.args.get("as_at"):
+        try:
+            as_at = date.fromisoformat(request.args["as_at"])
+        except ValueError:
+            flash("Enter the date as, for example, 2026-03-31", "error")
+            return redirect(url_for("reports.aged_debt"))
+    if request.path.endswith(".csv"):
+        return csv_response(
+            reports_aged_debt.aged_debt_csv(as_at), f"aged-debt-{as_at.isoformat()}.csv"
+        )
+    rows, totals = reports_aged_debt.aged_debt(as_at)
+    return render_template(
+        "reports/aged_debt.html",
+        rows=rows,
+        totals=totals,
+        buckets=reports_aged_debt.BUCKETS,
+        as_at=as_at,
+    )
+
+
+@bp.route("/billing/dashboard")
+@finance
+def dashboard():
+    figures = reports_dashboard.dashboard(uk_today(), settings.current().year_start_month)
+    peak = max([1] + [max(m.invoiced, m.collected, m.owed_at_end) for m in figures["months"]])
+    return render_template("reports/dashboard.html", figures=figures, peak=peak)
+
+
+@bp.route("/billing/exports")
+@bp.route("/billing/exports/<any(xero, journal):kind>.csv", endpoint="export_csv")
+@finance
+def exports(kind: str | None = None):
+    form, start, end = _period()
+    if kind and not form.errors:
+        body = (
+            reports_exports.xero_sales_csv(start, end)
+            if kind == "xero"
+            else reports_exports.journal_csv(start, end)
+        )
+        name = f"{'xero-sales' if kind == 'xero' else 'journal'}-{start.isoformat()}-to-{end.isoformat()}.csv"
+        return csv_response(body, name)
+    return render_template(
+        "reports/exports.html",
+        period_form=form,
+        form=form if form.errors else None,
+        start=start,
+        end=end,
+    )
