@@ -34,13 +34,14 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
 
     from . import auth, core, members, models, portal, settings  # noqa: F401  (models: every table)
     from .auth.access import enforce
-    from .ui import errors, filters, navigation
+    from .ui import errors, filters, navigation, panels
 
     for feature in (core, auth, members, portal, settings):
         feature.register(app)
     app.before_request(enforce)
     filters.register(app)
     navigation.register(app)
+    panels.register(app)
     errors.register(app)
 
     from .cli import register as register_cli

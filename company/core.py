@@ -50,4 +50,10 @@ def accessibility():
 
 
 def register(app) -> None:
+    from company.auth.roles import Role
+    from company.ui import navigation
+
     app.register_blueprint(bp)
+    navigation.add(
+        app, "Home", "core.dashboard", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}, order=10
+    )

@@ -36,7 +36,7 @@ class OutboxMessage(db.Model):
     to: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
-    # JSON list of {"kind", "ref", "filename"}: rendered at send time by ATTACHMENTS[kind](ref),
+    # JSON list of {"kind", "ref", "filename"}: rendered at send time by the kind's registered renderer,
     # so thousands of queued invoices do not store thousands of PDFs twice.
     attachments: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(10), default=PENDING)
@@ -48,8 +48,13 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
 
 
-# kind -> function(ref) -> (bytes, mime subtype); registered by the parts that own the documents
-ATTACHMENTS: dict[str, Callable[[str], tuple[bytes, str]]] = {}
+ATTACHMENTS = "outbox_attachments"
+
+
+def add_attachment_kind(app, kind: str, render: Callable[[str], tuple[bytes, str]]) -> None:
+    """`render(ref) -> (bytes, mime subtype)` for attachments of `kind`; called in a feature's
+    register(app) by the feature that owns the documents."""
+    app.extensions.setdefault(ATTACHMENTS, {})[kind] = render
 
 
 def queue(to: str, subject: str, body: str, attachments: list[dict] | None = None) -> OutboxMessage:
@@ -84,7 +89,7 @@ def _smtp_send(msg: OutboxMessage) -> None:
     email["Message-ID"] = msg.message_id
     email.set_content(msg.body)
     for item in json.loads(msg.attachments or "[]"):
-        content, subtype = ATTACHMENTS[item["kind"]](item["ref"])
+        content, subtype = current_app.extensions[ATTACHMENTS][item["kind"]](item["ref"])
         email.add_attachment(
             content, maintype="application", subtype=subtype, filename=item["filename"]
         )

@@ -119,8 +119,6 @@ KNOWN = {
         "company.demo -> billing.money",
     },
     "billing_upward": {
-        "billing.invoices.portal -> billing.card.services",
-        "billing.invoices.portal -> billing.contributions.services",
         "billing.invoices.queries -> billing.contributions.models",
         "billing.invoices.queries -> billing.contributions.services",
         "billing.invoices.queries -> billing.payments.models",

@@ -1,7 +1,7 @@
 """Bank statement import and matching pages."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from billing.bank import bp, services
@@ -18,12 +18,6 @@ from company.ui.fields import choices
 from company.ui.pages import refusals_flashed, refusals_on
 
 PER_PAGE = 25
-
-
-@bp.app_template_global()
-def has_endpoint(endpoint: str) -> bool:
-    """Whether a page exists (a link to a section still being built is left out)."""
-    return endpoint in current_app.view_functions
 
 
 @bp.route("/billing/bank/", methods=["GET", "POST"])

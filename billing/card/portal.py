@@ -1,12 +1,10 @@
 """The council pays an invoice by card in its portal (Stripe PaymentIntents)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from billing.card import bp, gateway
 from billing.card import services as card
 from billing.invoices.models import Invoice, Status
-from billing.payments.models import Payment
 from company.auth.access import council
 from company.formats import pounds
 from company.members.scoping import member_scoped
@@ -72,15 +70,19 @@ def portal_paying(invoice_id: int):
     return render_template("card/portal/confirming.html", invoice=invoice, intent_id=intent_id)
 
 
-@bp.app_template_global("card_payment_problem")
-def card_payment_problem(invoice_id: int | None) -> dict | None:
-    """For the portal's invoice page: the last card payment's failure, if it failed."""
-    if invoice_id is None or not current_user.is_authenticated:
+def portal_invoice_panel(invoice: Invoice) -> dict | None:
+    """Card's panel on the council's invoice page: offered only while card payment can be taken."""
+    if not card.available(invoice):
         return None
-    failure = card.last_failure(member_scoped(Invoice, invoice_id))
-    return {"on": failure.received_at, "reason": card.failure_reason(failure)} if failure else None
+    failure = card.last_failure(invoice)
+    return {
+        "pay_by_card_url": url_for("card.portal_pay", invoice_id=invoice.id),
+        "card_problem": {"on": failure.received_at, "reason": card.failure_reason(failure)}
+        if failure
+        else None,
+    }
 
 
-@bp.app_template_global("card_payments_for")
-def card_payments_for(invoice: Invoice) -> list[Payment]:
-    return card.card_payments_for(invoice)
+def invoice_panel(invoice: Invoice) -> dict:
+    """Card's panel on finance's invoice page: the card payments set against it."""
+    return {"card_payments": card.card_payments_for(invoice)}

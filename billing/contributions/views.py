@@ -219,3 +219,8 @@ def show_run(run_id: int):
         label=financial_year_label(run.year_start),
         result=runs.result_of(run),
     )
+
+
+def portal_invoices_panel(member) -> dict:
+    """Contributions' panel on the council's invoices page: how this year's was worked out."""
+    return {"contribution": contributions.explain_for_member(member, _this_year())}

@@ -7,5 +7,19 @@ bp = Blueprint("credit_control", __name__)
 
 def register(app) -> None:
     from billing.credit_control import views  # noqa: F401  (their routes)
+    from billing.credit_control.views import invoice_panel
+    from company.auth.roles import Role
+    from company.ui import navigation, panels
 
     app.register_blueprint(bp)
+    panels.add(app, "invoice", "credit_control/_panel_invoice.html", invoice_panel)
+    navigation.also_current(app, "payments.list_payments", "credit_control")
+    navigation.add(
+        app,
+        "Credit control",
+        "credit_control.index",
+        {Role.ADMIN, Role.FINANCE},
+        active=("credit_control",),
+        order=3,
+        group="payments",
+    )

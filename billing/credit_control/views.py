@@ -29,18 +29,13 @@ class ClearDisputeForm(FlaskForm):
     )
 
 
-@bp.app_context_processor
-def _invoice_panel():
-    """`credit_control_panel(invoice)` for templates/billing/_invoice_credit_control.html."""
-
-    def credit_control_panel(invoice: Invoice) -> dict:
-        data = reminders.panel(invoice)
-        if data["shown"]:
-            data["dispute_form"] = DisputeForm(formdata=None, note=invoice.dispute_note)
-            data["clear_form"] = ClearDisputeForm(formdata=None)
-        return data
-
-    return {"credit_control_panel": credit_control_panel}
+def invoice_panel(invoice: Invoice) -> dict:
+    """The variables of credit control's panel on finance's invoice page."""
+    data = reminders.panel(invoice)
+    if data["shown"]:
+        data["dispute_form"] = DisputeForm(formdata=None, note=invoice.dispute_note)
+        data["clear_form"] = ClearDisputeForm(formdata=None)
+    return {"cc": data}
 
 
 def _back(invoice: Invoice):

@@ -25,9 +25,6 @@ def pdf_of(quote_id) -> tuple[bytes, str]:
     return pdf(db.session.get(Quote, int(quote_id))), "pdf"
 
 
-outbox.ATTACHMENTS["quote_pdf"] = pdf_of
-
-
 def portal_link(q: Quote) -> str:
     """The council's page for the order once the portal has one, else the portal home."""
     if PORTAL_ORDER in current_app.view_functions:

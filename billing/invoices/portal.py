@@ -1,26 +1,15 @@
 """The member council's invoices in its portal: its own documents only, through the scoping path."""
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from billing.card import services as card
-from billing.contributions import services as contributions
 from billing.invoices import bp, queries, services
 from billing.invoices import forms as invoices_forms
 from billing.invoices.models import Invoice, Status
 from billing.invoices.views import pdf_response
-from billing.money import financial_year_start
 from company.auth.access import council
-from company.clock import uk_today
 from company.members.scoping import member_scoped, own_member
-from company.settings import services as settings
 from company.ui.pages import refusals_on
-
-
-def _year() -> date:
-    return financial_year_start(uk_today(), settings.current().year_start_month)
 
 
 @bp.route("/portal/invoices")
@@ -35,7 +24,6 @@ def portal_list_invoices():
         balance=queries.member_balance(member.id),
         owed={d.id: services.balance_owed(d) for d in documents},
         overdue={d.id for d in documents if services.is_overdue(d)},
-        contribution=contributions.explain_for_member(member, _year()),
     )
 
 
@@ -61,9 +49,7 @@ def portal_show_invoice(invoice_id: int):
         doc=services.document_of(invoice),
         back=url_for("invoices.portal_list_invoices"),
         pdf_url=url_for("invoices.portal_invoice_pdf", invoice_id=invoice.id),
-        pay_by_card_url=url_for("card.portal_pay", invoice_id=invoice.id)
-        if card.available(invoice)
-        else None,
+        portal_invoice=invoice,
     )
 
 

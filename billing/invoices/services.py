@@ -593,6 +593,3 @@ def render_pdf(invoice: Invoice) -> bytes:
 def pdf_of(invoice_id: int) -> tuple[bytes, str]:
     """The stored PDF (outbox attachment renderer)."""
     return stored_pdf(db.session.get(Invoice, int(invoice_id))), "pdf"
-
-
-outbox.ATTACHMENTS["invoice_pdf"] = pdf_of

@@ -7,5 +7,8 @@ bp = Blueprint("auth", __name__)
 
 def register(app) -> None:
     from company.auth import views  # noqa: F401  (its routes)
+    from company.auth.roles import Role
+    from company.ui import navigation
 
     app.register_blueprint(bp)
+    navigation.add(app, "Users", "auth.list_users", {Role.ADMIN}, active=("auth",), order=90)

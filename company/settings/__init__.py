@@ -6,6 +6,9 @@ bp = Blueprint("settings", __name__)
 
 
 def register(app) -> None:
+    from company.auth.roles import Role
     from company.settings import views  # noqa: F401  (its routes)
+    from company.ui import navigation
 
     app.register_blueprint(bp)
+    navigation.add(app, "Settings", "settings.edit", {Role.ADMIN}, order=95)

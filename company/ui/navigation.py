@@ -1,85 +1,79 @@
-"""Service navigation: what each role sees in the header."""
+"""Service navigation: each feature adds its own items in its `register(app)`; nothing here
+names another package's pages.
 
-from flask import request, url_for
+`add(app, label, endpoint, roles, active=…, order=…)` puts an item in the header for those roles;
+`active` lists the blueprints or endpoints for which it is the current section. An item given a
+`group` appears instead in that group's sub-navigation (`sub_navigation("payments")`).
+`also_current(app, item_endpoint, *names)` lets a feature say its pages sit under another's item.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from company.auth.roles import Role
 
-# (label, endpoint, roles allowed); the first matching endpoint prefix marks the active item.
-ITEMS = [
-    ("Home", "core.dashboard", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
-    ("Applications", "members.list_applications", {Role.ADMIN}),
-    ("Invoices", "invoices.list_invoices", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
-    ("Extras", "extras.list_orders", {Role.ADMIN, Role.FINANCE}),
-    ("Payments", "payments.list_payments", {Role.ADMIN, Role.FINANCE}),
-    ("Contributions", "contributions.list_schedules", {Role.ADMIN, Role.FINANCE}),
-    ("Members", "members.list_members", {Role.ADMIN, Role.FINANCE, Role.DIRECTOR}),
-    ("Register of members", "members.register", {Role.ADMIN, Role.DIRECTOR}),
-    ("Users", "auth.list_users", {Role.ADMIN}),
-    ("Settings", "settings.edit", {Role.ADMIN}),
-    ("Your council", "portal.home", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
-    ("Invoices", "invoices.portal_list_invoices", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
-    ("Extras", "extras.portal_list_orders", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
-    ("Statement", "reports.portal_statement", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
-    ("Users", "portal.users", {Role.COUNCIL_USER, Role.COUNCIL_ADMIN}),
-]
 ANONYMOUS = [("Apply to join", "members.apply"), ("Sign in", "auth.sign_in")]
-ACTIVE_GROUPS = {
-    "members.list_applications": ("members.list_applications", "members.show_application"),
-    "members.list_members": (
-        "members.list_members",
-        "members.show_member",
-        "members.add_member",
-        "members.edit_task",
-        "members.invite_user",
-    ),
-    "auth.list_users": ("auth.",),
-    "portal.users": ("portal.users", "portal.invite_user", "portal.remove_user"),
-    "portal.home": ("portal.home", "portal.edit_details"),
-    "invoices.list_invoices": (
-        "invoices.list_invoices",
-        "invoices.show_invoice",
-        "invoices.new_invoice",
-        "invoices.credit_invoice",
-        "invoices.invoice_document",
-    ),
-    "contributions.list_schedules": (
-        "contributions.list_schedules",
-        "contributions.show_schedule",
-        "contributions.run_contributions",
-        "contributions.show_run",
-    ),
-    "invoices.portal_list_invoices": ("member_billing.", "card.portal_pay", "card.portal_paying"),
-    "payments.list_payments": (
-        "payments.",
-        "bank.",
-        "credit_control.",
-        "card.list_payments",
-        "card.show_payment",
-    ),
-    "reports.portal_statement": ("portal_statement.",),
-    "extras.list_orders": ("extras.",),
-    "extras.portal_list_orders": ("member_extras.",),
-}
+KEY = "navigation"
+ALSO = "navigation_also_current"
 
 
-def navigation() -> list[dict]:
+@dataclass(frozen=True)
+class Item:
+    label: str
+    endpoint: str
+    roles: frozenset[Role]
+    active: tuple[str, ...]
+    order: int
+    group: str | None
+
+    def is_current(self, endpoint: str, blueprint: str | None) -> bool:
+        active = {*self.active, *current_app.extensions.get(ALSO, {}).get(self.endpoint, ())}
+        return endpoint == self.endpoint or endpoint in active or blueprint in active
+
+
+def add(app, label: str, endpoint: str, roles, active=(), order: int = 100, group=None) -> None:
+    items = app.extensions.setdefault(KEY, [])
+    items.append(Item(label, endpoint, frozenset(roles), tuple(active), order, group))
+    items.sort(key=lambda item: item.order)
+
+
+def also_current(app, item_endpoint: str, *names: str) -> None:
+    app.extensions.setdefault(ALSO, {}).setdefault(item_endpoint, set()).update(names)
+
+
+def _items(group: str | None) -> list[Item]:
+    return [i for i in current_app.extensions.get(KEY, []) if i.group == group]
+
+
+def _links(items) -> list[dict]:
     endpoint = request.endpoint or ""
-    if current_user.is_authenticated:
-        items = [(label, ep) for label, ep, roles in ITEMS if current_user.role in roles]
-    else:
-        items = ANONYMOUS
     return [
         {
-            "text": label,
-            "href": url_for(ep),
-            "active": endpoint == ep or endpoint.startswith(ACTIVE_GROUPS.get(ep, (ep,))),
+            "text": i.label,
+            "href": url_for(i.endpoint),
+            "active": i.is_current(endpoint, request.blueprint),
         }
-        for label, ep in items
+        for i in items
     ]
 
 
+def navigation() -> list[dict]:
+    if not current_user.is_authenticated:
+        return [
+            {"text": label, "href": url_for(ep), "active": request.endpoint == ep}
+            for label, ep in ANONYMOUS
+        ]
+    return _links(i for i in _items(None) if current_user.role in i.roles)
+
+
+def sub_navigation(group: str) -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    return _links(i for i in _items(group) if current_user.role in i.roles)
+
+
 def register(app) -> None:
-    @app.context_processor
-    def _nav():
-        return {"service_navigation": navigation}
+    app.jinja_env.globals["service_navigation"] = navigation
+    app.jinja_env.globals["sub_navigation"] = sub_navigation
