@@ -7,11 +7,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
+from billing import ledger
 from billing.contributions import services as contributions
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice
-from billing.money import financial_year_start
-from company.clock import uk_today
+from company.clock import financial_year_start, uk_today
 from company.extensions import db
 from company.settings import services as settings
 
@@ -57,7 +57,7 @@ def seed() -> None:
         sa.select(Invoice).where(Invoice.kind == "invoice").order_by(Invoice.id)
     ).all()
     for i, invoice in enumerate(issued):
-        left = payments.owed(invoice)
+        left = ledger.owed(invoice)
         if i >= len(issued) - 2 or left <= 0:
             continue
         amount = left // 2 if i == 1 else left

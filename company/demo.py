@@ -8,11 +8,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from billing.money import financial_year_start
 from company.auth import services as auth_services
 from company.auth.models import User
 from company.auth.roles import Role
-from company.clock import uk_today
+from company.clock import financial_year_start, uk_today
 from company.extensions import db
 from company.members import authorities
 from company.members.models import Application, Member

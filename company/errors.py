@@ -5,3 +5,7 @@ class FieldError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class IllegalMove(FieldError):
+    """A status change that its table of allowed moves does not allow."""

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
+from billing import ledger
 from billing.card import services as card
 from billing.card.models import StripeEvent
 from billing.invoices import services as invoice_services
@@ -380,7 +381,7 @@ def test_a_refund_comes_out_of_credit_first_then_the_invoice_owes_the_rest_again
     assert asked[0][2] != asked[1][2]  # each refund its own idempotency key
     payment = fresh(payment)
     assert payment.refunded_pence == 40000 and services.unallocated(payment) == 0
-    assert services.owed(fresh(invoice)) == 20000 and fresh(invoice).status == Status.PART_PAID
+    assert ledger.owed(fresh(invoice)) == 20000 and fresh(invoice).status == Status.PART_PAID
     actions = db.session.scalars(
         sa.select(AuditEvent.action).where(AuditEvent.entity_id == payment.id)
     ).all()
@@ -490,7 +491,7 @@ def test_paying_by_card_end_to_end(council, client, login_as, stripe_loop, app):
     assert [x["amount"] for x in refunds.data] == [50000]
     payment = fresh(payment)
     assert payment.refunded_pence == 50000
-    assert services.owed(fresh(invoice)) == 50000 and fresh(invoice).status == Status.PART_PAID
+    assert ledger.owed(fresh(invoice)) == 50000 and fresh(invoice).status == Status.PART_PAID
     assert services.member_credit(council.member_id) == 0
     assert "Nothing is left to refund" not in text_of(r) and "Up to £2,500.00" in text_of(r)
 

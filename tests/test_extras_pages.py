@@ -15,9 +15,8 @@ from billing.extras import services
 from billing.extras.models import Extra, InvoiceRule, Order, OrderStatus, Pricing, Quote
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice
-from billing.money import financial_year_label, financial_year_start
 from company.auth.roles import Role
-from company.clock import uk_today
+from company.clock import financial_year_label, financial_year_start, uk_today
 from company.extensions import db
 from company.outbox import send_pending
 

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from billing import ledger
 from billing.invoices import services
 from billing.invoices.models import Invoice, InvoiceLine, Status
 from company.auth.roles import Role
@@ -164,7 +165,7 @@ def test_full_credit_note_has_its_own_series_and_credits_the_invoice(member):
     assert note.number == "CN-2026-00001" and note.is_credit_note
     assert note.gross_pence == inv.gross_pence and note.original_id == inv.id
     assert inv.status == Status.CREDITED
-    assert services.balance_owed(inv) == 0
+    assert ledger.owed(inv) == 0
     with pytest.raises(services.InvoiceError):
         services.credit(inv, "again", None)
 
@@ -177,7 +178,7 @@ def test_partial_credit_by_line_keeps_the_original_vat_rate(member):
         (line.description, line.vat_code, line.net_pence, line.vat_pence) for line in note.lines
     ] == [("Training", "Z", 60000, 0)]
     assert inv.status == Status.ISSUED
-    assert services.balance_owed(inv) == inv.gross_pence - 60000
+    assert ledger.owed(inv) == inv.gross_pence - 60000
     with pytest.raises(services.InvoiceError, match="already been credited in full"):
         services.credit(inv, "again", None, line_ids=[training.id])
 

@@ -5,16 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from billing.money import (
-    VatCode,
-    financial_year_end,
-    financial_year_label,
-    financial_year_start,
-    line_amounts,
-    parse_pounds,
-    pro_rata,
-    vat_on,
-)
+from billing.money import VatCode, line_amounts, parse_pounds, pro_rata, vat_on
+from company.clock import financial_year_end, financial_year_label, financial_year_start
 
 FY26 = date(2026, 4, 1)
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from billing import ledger
 from billing.credit_control import reminders
 from billing.credit_control.models import Reminder
 from billing.invoices import services as invoices
@@ -258,7 +259,7 @@ def test_the_claim_follows_part_payments_and_credits(member):
     assert claim.interest.pence_days == 1000000 * 30 + 500000 * 30
     assert claim.owed_pence == 500000 and claim.debt_pence == 1000000
     invoices.credit(inv, "Discount", None, amount_pence=500000, issue_date=date(2025, 6, 1))
-    assert invoices.balance_owed(inv) == 0
+    assert ledger.owed(inv) == 0
     assert reminders.claimable(inv, today=date(2025, 6, 30)) is None
 
 

@@ -9,12 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from billing import ledger
 from billing.bank.models import BankImport, BankLine
 from billing.bank.statement import MAX_SET, chunks
-from billing.invoices.models import Invoice, Kind, Status
+from billing.invoices.models import Invoice, Kind
 from billing.invoices.services import IllegalTransition
-from billing.money import sum_pence
-from billing.payments.models import Allocation
 from billing.payments.services import PaymentError, audit_later, record_payment
 from company import audit
 from company.extensions import db
@@ -51,54 +50,11 @@ def invoice_numbers(text: str, pattern: re.Pattern) -> list[str]:
     return found
 
 
-def owed_where(condition) -> list[tuple[Invoice, int]]:
-    """Invoices meeting `condition`, each with what it owes: the same as services.owed(), for
-    many invoices in three queries."""
-    rows = db.session.scalars(
-        sa.select(Invoice).where(Invoice.kind == Kind.INVOICE, condition)
-    ).all()
-    return with_owed(rows)
-
-
-def with_owed(rows: list[Invoice]) -> list[tuple[Invoice, int]]:
-    ids = [inv.id for inv in rows]
-    credited: dict[int, int] = {}
-    allocated: dict[int, int] = {}
-    for chunk in chunks(ids):
-        credited.update(
-            db.session.execute(
-                sa.select(Invoice.original_id, sum_pence(Invoice.gross_pence))
-                .where(
-                    Invoice.original_id.in_(chunk),
-                    Invoice.kind == Kind.CREDIT_NOTE,
-                    Invoice.status != Status.DRAFT,
-                )
-                .group_by(Invoice.original_id)
-            ).all()
-        )
-        allocated.update(
-            db.session.execute(
-                sa.select(Allocation.invoice_id, sum_pence(Allocation.amount_pence))
-                .where(Allocation.invoice_id.in_(chunk))
-                .group_by(Allocation.invoice_id)
-            ).all()
-        )
-    return [
-        (
-            inv,
-            0
-            if inv.status in (Status.DRAFT, Status.CREDITED)
-            else inv.gross_pence - credited.get(inv.id, 0) - allocated.get(inv.id, 0),
-        )
-        for inv in rows
-    ]
-
-
 def owed_by_number(numbers) -> dict[str, tuple[Invoice, int]]:
     numbers = sorted(set(numbers))
     result = {}
     for chunk in chunks(numbers):
-        for inv, left in owed_where(Invoice.number.in_(chunk)):
+        for inv, left in ledger.owed_where(Invoice.number.in_(chunk)):
             result[inv.number] = (inv, left)
     return result
 

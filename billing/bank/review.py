@@ -6,18 +6,16 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from billing import ledger
 from billing.bank.matching import (
     invoice_numbers,
     number_pattern,
     oldest_first,
     owed_by_number,
-    owed_where,
 )
 from billing.bank.models import BankLine
 from billing.bank.statement import OPEN
-from billing.invoices.models import Invoice, Kind, Status
-from billing.money import sum_pence
-from billing.payments.models import Allocation
+from billing.invoices.models import Invoice
 from company.extensions import db
 from company.members.models import Member
 
@@ -125,32 +123,7 @@ def _open_owing_amounts(amounts: set[int]) -> list[tuple[Invoice, int]]:
     """Open invoices owing exactly one of `amounts` (one query for the candidates)."""
     if not amounts:
         return []
-    credited = (
-        sa.select(Invoice.original_id.label("id"), sum_pence(Invoice.gross_pence).label("pence"))
-        .where(Invoice.kind == Kind.CREDIT_NOTE, Invoice.status != Status.DRAFT)
-        .group_by(Invoice.original_id)
-        .subquery()
-    )
-    allocated = (
-        sa.select(
-            Allocation.invoice_id.label("id"), sum_pence(Allocation.amount_pence).label("pence")
-        )
-        .group_by(Allocation.invoice_id)
-        .subquery()
-    )
-    left = (
-        Invoice.gross_pence
-        - sa.func.coalesce(credited.c.pence, 0)
-        - sa.func.coalesce(allocated.c.pence, 0)
-    )
-    rows = db.session.execute(
-        sa.select(Invoice, left)
-        .outerjoin(credited, credited.c.id == Invoice.id)
-        .outerjoin(allocated, allocated.c.id == Invoice.id)
-        .where(Invoice.kind == Kind.INVOICE, Invoice.status.in_(OPEN), left.in_(sorted(amounts)))
-        .order_by(Invoice.due_date, Invoice.id)
-    ).all()
-    return [(inv, int(pence)) for inv, pence in rows]
+    return ledger.open_owing_exactly(amounts)
 
 
 def suggest(lines: list[BankLine], per_line: int = 5) -> list[ReviewLine]:
@@ -211,7 +184,7 @@ def open_invoices_with_owed(member_id: int) -> list[tuple[Invoice, int]]:
     return oldest_first(
         [
             (inv, left)
-            for inv, left in owed_where(
+            for inv, left in ledger.owed_where(
                 sa.and_(Invoice.member_id == member_id, Invoice.status.in_(OPEN))
             )
             if left > 0

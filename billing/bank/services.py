@@ -7,13 +7,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from billing.bank.matching import claim_line, match_import, oldest_first, with_owed
+from billing import ledger
+from billing.bank.matching import claim_line, match_import, oldest_first
 from billing.bank.models import BankImport, BankLine
 from billing.bank.statement import OPEN, BankError, Columns, chunks, read_statement, save_mapping
 from billing.invoices.models import Invoice, Kind
 from billing.invoices.services import IllegalTransition
 from billing.payments.models import Payment
-from billing.payments.services import PaymentError, owed, record_payment
+from billing.payments.services import PaymentError, record_payment
 from company import audit
 from company.audit import AuditEvent
 from company.extensions import db
@@ -199,9 +200,9 @@ def _record(line: BankLine, member: Member, allocations, actor, how: str) -> Pay
 def confirm_invoice(line: BankLine, invoice: Invoice, actor) -> Payment:
     """Pay `invoice` from the line: what it owes, up to the amount; any rest is credit."""
     _unmatched(line)
-    if invoice.kind != Kind.INVOICE or invoice.status not in OPEN or owed(invoice) <= 0:
+    if invoice.kind != Kind.INVOICE or invoice.status not in OPEN or ledger.owed(invoice) <= 0:
         raise BankError(f"{invoice.number or 'This invoice'} has nothing left to pay")
-    amount = min(line.amount_pence, owed(invoice))
+    amount = min(line.amount_pence, ledger.owed(invoice))
     return _record(line, invoice.member, [(invoice, amount)], actor, "confirmed")
 
 
@@ -212,7 +213,7 @@ def allocate(
     its oldest invoices first. Whatever is left is credit on its account."""
     if invoices:
         plan, left = [], line.amount_pence
-        for inv, due in oldest_first(with_owed(list(invoices))):
+        for inv, due in oldest_first(ledger.with_owed(list(invoices))):
             if inv.member_id != member.id:
                 raise PaymentError(f"{inv.number} is not an invoice of {member.name}", "invoices")
             take = min(left, due)

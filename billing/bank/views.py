@@ -4,8 +4,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from billing.bank import bp, services
-from billing.bank import forms as bank_forms
+from billing.bank import bp, forms, services
 from billing.bank import review as bank_review
 from billing.bank import statement as bank_statement
 from billing.bank.models import BankImport, BankLine
@@ -23,7 +22,7 @@ PER_PAGE = 25
 @bp.route("/billing/bank/", methods=["GET", "POST"])
 @finance
 def index():
-    form = bank_forms.ImportForm()
+    form = forms.ImportForm()
     if request.method == "GET":
         form.fill(bank_statement.mapping())
     problems: list[str] = []
@@ -89,14 +88,14 @@ def _member_choices():
 
 
 def _line_page(line: BankLine, allocate_form=None, ignore_form=None, status: int = 200):
-    allocate_form = allocate_form or bank_forms.AllocateForm(formdata=None)
+    allocate_form = allocate_form or forms.AllocateForm(formdata=None)
     allocate_form.member_id.choices = _member_choices()
     member = None
     member_id = allocate_form.member_id.data or request.args.get("member_id", "")
     if str(member_id).isdigit():
         member = db.session.get(Member, int(member_id))
         allocate_form.member_id.data = str(member_id)
-    ignore_form = ignore_form or bank_forms.IgnoreForm(formdata=None)
+    ignore_form = ignore_form or forms.IgnoreForm(formdata=None)
     failed = allocate_form if allocate_form.errors else ignore_form if ignore_form.errors else None
     return (
         render_template(
@@ -132,7 +131,7 @@ def _paid_message(line: BankLine, payment) -> str:
 @finance
 def confirm_line(line_id: int):
     line = _line(line_id)
-    form = bank_forms.ConfirmForm()
+    form = forms.ConfirmForm()
     back = (
         url_for("bank.show_line", line_id=line.id)
         if form.back.data == "line"
@@ -153,7 +152,7 @@ def confirm_line(line_id: int):
 @finance
 def allocate_line(line_id: int):
     line = _line(line_id)
-    form = bank_forms.AllocateForm()
+    form = forms.AllocateForm()
     form.member_id.choices = _member_choices()
     if form.validate_on_submit():
         member = db.session.get(Member, int(form.member_id.data)) or abort(404)
@@ -172,7 +171,7 @@ def allocate_line(line_id: int):
 @finance
 def ignore_line(line_id: int):
     line = _line(line_id)
-    form = bank_forms.IgnoreForm()
+    form = forms.IgnoreForm()
     if form.validate_on_submit():
         with refusals_on(form):
             services.ignore(line, form.reason.data, current_user)

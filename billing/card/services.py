@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from billing import ledger
 from billing.card import gateway
 from billing.card.models import StripeEvent
 from billing.invoices.models import Invoice, Kind, Status
@@ -52,7 +53,7 @@ def available(invoice: Invoice) -> bool:
         gateway.configured()
         and invoice.kind == Kind.INVOICE
         and invoice.status in (Status.ISSUED, Status.PART_PAID)
-        and services.owed(invoice) > 0
+        and ledger.owed(invoice) > 0
     )
 
 
@@ -61,7 +62,7 @@ def start_card_payment(invoice: Invoice) -> gateway.Intent:
     amount returns the same intent, so reloading the page never opens a second payment."""
     if not available(invoice):
         raise CardPaymentError("There is nothing left to pay on this invoice")
-    amount = services.owed(invoice)
+    amount = ledger.owed(invoice)
     metadata = {
         "invoice_id": str(invoice.id),
         "invoice_number": invoice.number,
@@ -205,7 +206,7 @@ def _succeeded(intent: dict, event: dict) -> tuple[str, int | None]:
     if existing is not None:
         return f"Already recorded as payment {existing}", invoice.id
     amount = intent.get("amount_received") or intent["amount"]
-    owed = services.owed(invoice)
+    owed = ledger.owed(invoice)
     to_invoice = max(0, min(amount, owed))  # any more stays as credit
     try:
         payment = services.record_payment(
@@ -333,7 +334,7 @@ def refund_card_payment(payment: Payment, amount_pence: int, actor, reason: str)
     )
     db.session.flush()
     for invoice, rest in again:  # what was not refunded pays the same invoice again
-        take = min(rest, services.owed(invoice))
+        take = min(rest, ledger.owed(invoice))
         if take > 0:
             services.allocate_credit(payment, invoice, take, actor)
     db.session.commit()

@@ -5,7 +5,7 @@ import sys
 import click
 
 from billing.contributions import services as contributions
-from billing.money import financial_year_label
+from company.clock import financial_year_label
 
 
 def _year_start(year: int):

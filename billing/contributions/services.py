@@ -18,18 +18,9 @@ from billing.contributions.models import ContributionBand, ContributionSchedule
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Kind, Status
 from billing.invoices.render import pdf_renderer
-from billing.money import (
-    ProRata,
-    VatCode,
-    financial_year_end,
-    financial_year_label,
-    line_amounts,
-    pro_rata,
-    round_half_up,
-    sum_pence,
-)
+from billing.money import ProRata, VatCode, line_amounts, pro_rata, round_half_up, sum_pence
 from company import audit
-from company.clock import uk_today
+from company.clock import financial_year_end, financial_year_label, uk_today
 from company.errors import FieldError
 from company.extensions import db
 from company.formats import long_date, pounds
@@ -529,3 +520,16 @@ def explain_for_member(member: Member, year_start: date) -> dict | None:
         "gross_pence": amounts.gross,
         "vat_label": VatCode(band.vat_code).label,
     }
+
+
+def schedules() -> list[ContributionSchedule]:
+    return db.session.scalars(
+        sa.select(ContributionSchedule).order_by(ContributionSchedule.year_start.desc())
+    ).all()
+
+
+def members_per_band() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for member in db.session.scalars(sa.select(Member).where(Member.joined_on.is_not(None))):
+        counts[band_code(member)] = counts.get(band_code(member), 0) + 1
+    return counts

@@ -14,13 +14,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from billing.contributions import bp, runs
-from billing.contributions import forms as contributions_forms
+from billing.contributions import bp, forms, runs
 from billing.contributions import services as contributions
-from billing.invoices import queries
-from billing.money import VatCode, financial_year_label, financial_year_start
+from billing.money import VatCode
 from company.auth.access import finance
-from company.clock import uk_today
+from company.clock import financial_year_label, financial_year_start, uk_today
 from company.extensions import db
 from company.members.models import Member
 from company.members.scoping import member_scoped
@@ -44,7 +42,7 @@ def _this_year() -> date:
 def list_schedules():
     return render_template(
         "contributions/schedules.html",
-        schedules=queries.schedules(),
+        schedules=contributions.schedules(),
         this_year=_this_year(),
         label=financial_year_label,
     )
@@ -70,11 +68,9 @@ def _schedule(year: int):
 
 
 def _schedule_page(schedule, band_form=None, approve_form=None, copy_form=None, status=200):
-    band_form = band_form or contributions_forms.BandForm(formdata=None)
-    approve_form = approve_form or contributions_forms.ApproveScheduleForm(
-        formdata=None, approved_on=uk_today()
-    )
-    copy_form = copy_form or contributions_forms.CopyScheduleForm(formdata=None)
+    band_form = band_form or forms.BandForm(formdata=None)
+    approve_form = approve_form or forms.ApproveScheduleForm(formdata=None, approved_on=uk_today())
+    copy_form = copy_form or forms.CopyScheduleForm(formdata=None)
     failed = next((f for f in (band_form, approve_form, copy_form) if f.errors), None)
     return (
         render_template(
@@ -88,7 +84,7 @@ def _schedule_page(schedule, band_form=None, approve_form=None, copy_form=None, 
             approve_form=approve_form,
             copy_form=copy_form,
             form=failed,
-            counts=queries.members_per_band(),
+            counts=contributions.members_per_band(),
             vat_labels={c.value: c.label for c in VatCode},
         ),
         status,
@@ -105,7 +101,7 @@ def show_schedule(year: int):
 @finance
 def save_band(year: int):
     schedule = _schedule(year)
-    form = contributions_forms.BandForm()
+    form = forms.BandForm()
     if form.validate_on_submit():
         code = form.code.data.strip().lower()
         band = next((b for b in schedule.bands if b.code == code), None)  # same code: change it
@@ -128,7 +124,7 @@ def save_band(year: int):
 @finance
 def approve_schedule(year: int):
     schedule = _schedule(year)
-    form = contributions_forms.ApproveScheduleForm()
+    form = forms.ApproveScheduleForm()
     if form.validate_on_submit():
         with refusals_on(form):
             contributions.approve_schedule(
@@ -146,7 +142,7 @@ def approve_schedule(year: int):
 @finance
 def copy_schedule(year: int):
     schedule = _schedule(year)
-    form = contributions_forms.CopyScheduleForm()
+    form = forms.CopyScheduleForm()
     if form.validate_on_submit():
         next_year = date(schedule.year_start.year + 1, schedule.year_start.month, 1)
         with refusals_on(form):

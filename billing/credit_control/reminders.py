@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from sqlalchemy.exc import IntegrityError
 
+from billing import ledger
 from billing.credit_control import late_payment
 from billing.credit_control.models import Reminder
-from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Kind, Status
 from billing.payments.models import Allocation, Payment
 from company import audit, outbox
@@ -159,7 +159,7 @@ def run(today: date | None = None) -> RunResult:
 def decide(invoice: Invoice, today: date, due: list[int], pending: list[int]) -> list[Reminder]:
     """Record (in the session) the decision on each pending stage; queue at most one email."""
     reason = pause_reason(invoice)
-    owed = invoices.balance_owed(invoice)
+    owed = ledger.owed(invoice)
     if reason is None and owed <= 0:
         return []  # settled: nothing to chase, nothing to record
     decided = []
@@ -281,7 +281,7 @@ def claimable(invoice: Invoice, today: date | None = None) -> late_payment.Claim
         or invoice.status not in OPEN
         or invoice.due_date is None
         or invoice.due_date >= today
-        or invoices.balance_owed(invoice) <= 0
+        or ledger.owed(invoice) <= 0
     ):
         return None
     try:
@@ -324,7 +324,7 @@ class NextReminder:
 
 def next_reminder(invoice: Invoice, today: date | None = None) -> NextReminder | None:
     today = today or uk_today()
-    if pause_reason(invoice) or not invoice.due_date or invoices.balance_owed(invoice) <= 0:
+    if pause_reason(invoice) or not invoice.due_date or ledger.owed(invoice) <= 0:
         return None
     recorded = {r.stage for r in reminders_of(invoice)}
     stages = configured_stages()
@@ -367,7 +367,7 @@ def needs_attention() -> list[Attention]:
 
     def add(invoice: Invoice, reason: str) -> None:
         if invoice.id not in found:
-            found[invoice.id] = Attention(invoice, invoices.balance_owed(invoice))
+            found[invoice.id] = Attention(invoice, ledger.owed(invoice))
         found[invoice.id].reasons.append(reason)
 
     open_invoices = sa.select(Invoice).where(Invoice.kind == Kind.INVOICE, Invoice.status.in_(OPEN))

@@ -12,7 +12,8 @@ from sqlalchemy.orm import aliased, selectinload
 from billing.extras import services
 from billing.extras.models import Extra, Order, OrderStatus, Quote
 from billing.invoices.models import Invoice, Kind, Status
-from billing.money import financial_year_label, sum_pence
+from billing.money import sum_pence
+from company.clock import financial_year_label
 from company.extensions import db
 from company.formats import pence_decimal
 

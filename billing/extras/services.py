@@ -1,6 +1,6 @@
 """Extras: the catalogue, requests, versioned quotes, orders and invoicing by the order's rule.
 
-An order's life is one table of allowed moves (TRANSITIONS); every move is audited on the
+An order's life is one table of allowed moves (ORDER); every move is audited on the
 order, which is the timeline both finance and the council see. Invoices go through the invoice
 service (numbering, PDF, email, PO carried over) and never add up to more than the quote.
 """
@@ -13,26 +13,16 @@ import sqlalchemy as sa
 from billing.extras.models import Extra, InvoiceRule, Order, OrderStatus, Pricing, Quote, QuoteLine
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Kind, Status
-from billing.money import VatCode, financial_year_start, line_amounts, round_half_up, sum_pence
+from billing.money import VatCode, line_amounts, round_half_up, sum_pence
 from company import audit
-from company.clock import uk_today, utcnow
-from company.errors import FieldError
+from company.clock import financial_year_start, uk_today, utcnow
+from company.errors import FieldError, IllegalMove
 from company.extensions import db
 from company.formats import long_date, pounds
 from company.members.models import Member
 from company.settings import services as settings
+from company.states import Machine
 
-S = OrderStatus
-TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
-    S.REQUESTED: {S.QUOTED, S.DECLINED, S.CANCELLED},
-    S.QUOTED: {S.QUOTED, S.ACCEPTED, S.DECLINED, S.CANCELLED},  # quoted → quoted: a revision
-    S.ACCEPTED: {S.IN_PROGRESS, S.DELIVERED, S.CANCELLED},
-    S.IN_PROGRESS: {S.DELIVERED, S.CANCELLED},
-    S.DELIVERED: {S.INVOICED, S.CANCELLED},
-    S.INVOICED: set(),
-    S.DECLINED: set(),
-    S.CANCELLED: set(),
-}
 QUOTE_PREFIX = "Q"
 
 
@@ -40,15 +30,29 @@ class ExtraError(FieldError):
     """A refusal to show on the page."""
 
 
-class IllegalOrderMove(ExtraError):
+class IllegalOrderMove(ExtraError, IllegalMove):
     pass
 
 
+S = OrderStatus
+ORDER = Machine(
+    "An order",
+    {
+        S.REQUESTED: {S.QUOTED, S.DECLINED, S.CANCELLED},
+        S.QUOTED: {S.QUOTED, S.ACCEPTED, S.DECLINED, S.CANCELLED},  # quoted → quoted: a revision
+        S.ACCEPTED: {S.IN_PROGRESS, S.DELIVERED, S.CANCELLED},
+        S.IN_PROGRESS: {S.DELIVERED, S.CANCELLED},
+        S.DELIVERED: {S.INVOICED, S.CANCELLED},
+        S.INVOICED: set(),
+        S.DECLINED: set(),
+        S.CANCELLED: set(),
+    },
+    error=IllegalOrderMove,
+)
+
+
 def move(order: Order, to: OrderStatus, actor, note: str | None = None) -> None:
-    if to not in TRANSITIONS[order.status]:
-        raise IllegalOrderMove(
-            f"An order cannot go from {order.status.label.lower()} to {to.label.lower()}"
-        )
+    ORDER.check(order.status, to)
     before = order.status
     order.status = to
     audit.record(

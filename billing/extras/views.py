@@ -150,7 +150,7 @@ def _order_page(order: Order, quote_form=None, cancel_form=None, status: int = 2
             cancel_form=cancel_form,
             form=quote_form if quote_form.errors else cancel_form if cancel_form.errors else None,
             can_quote=order.status in QUOTABLE,
-            allowed=services.TRANSITIONS[order.status],
+            allowed=services.ORDER.allowed(order.status),
             invoices=invoices,
             invoiced=services.invoiced_net(order),
             events=services.timeline(order),

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from billing.money import VAT_CODE
 from company.clock import utcnow
+from company.errors import FieldError, IllegalMove
 from company.extensions import db, string_enum
+from company.states import Machine
 
 
 class Kind(StrEnum):
@@ -151,3 +153,26 @@ class NumberSequence(db.Model):
 
     series: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     last_value: Mapped[int] = mapped_column(default=0)
+
+
+class InvoiceError(FieldError):
+    """A refusal with a message for the person, optionally against a form field."""
+
+
+class IllegalTransition(InvoiceError, IllegalMove):
+    pass
+
+
+# The only moves an invoice's status may make. Payments (and their reversals) move between
+# issued, part-paid and paid; a full credit ends the invoice.
+INVOICE = Machine(
+    "An invoice",
+    {
+        Status.DRAFT: {Status.ISSUED},
+        Status.ISSUED: {Status.PART_PAID, Status.PAID, Status.CREDITED},
+        Status.PART_PAID: {Status.ISSUED, Status.PAID, Status.CREDITED},
+        Status.PAID: {Status.PART_PAID, Status.ISSUED},
+        Status.CREDITED: set(),
+    },
+    error=IllegalTransition,
+)

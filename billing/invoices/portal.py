@@ -3,8 +3,8 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from billing.invoices import bp, queries, services
-from billing.invoices import forms as invoices_forms
+from billing import ledger
+from billing.invoices import bp, forms, queries, services
 from billing.invoices.models import Invoice, Status
 from billing.invoices.views import pdf_response
 from company.auth.access import council
@@ -21,9 +21,9 @@ def portal_list_invoices():
         "invoices/portal/invoices.html",
         member=member,
         documents=documents,
-        balance=queries.member_balance(member.id),
-        owed={d.id: services.balance_owed(d) for d in documents},
-        overdue={d.id for d in documents if services.is_overdue(d)},
+        balance=ledger.member_balance(member.id),
+        owed={d.id: ledger.owed(d) for d in documents},
+        overdue={d.id for d in documents if ledger.is_overdue(d)},
     )
 
 
@@ -34,7 +34,7 @@ def portal_show_invoice(invoice_id: int):
     if invoice.status == Status.DRAFT:
         if not invoice.held_reason:
             abort(404)  # drafts are finance's business until issued, unless waiting for the council
-        form = invoices_forms.PoForm()
+        form = forms.PoForm()
         if form.validate_on_submit():
             with refusals_on(form):
                 services.set_po_number(invoice, form.po_number.data, current_user)

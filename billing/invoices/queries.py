@@ -4,14 +4,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from billing.contributions.models import ContributionSchedule
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import sum_pence
-from billing.payments.models import Allocation
 from company.audit import AuditEvent
 from company.clock import uk_today
 from company.extensions import db
-from company.members.models import Member
 from company.members.scoping import scoped
 
 PER_PAGE = 50
@@ -49,16 +46,6 @@ class Filters:
         }
         values.update(change)
         return {k: v for k, v in values.items() if v not in (None, "")}
-
-
-def _credited():
-    """Gross credited against each invoice, as a correlated subquery."""
-    note = sa.orm.aliased(Invoice)
-    return (
-        sa.select(sum_pence(note.gross_pence))
-        .where(note.original_id == Invoice.id, note.kind == Kind.CREDIT_NOTE)
-        .scalar_subquery()
-    )
 
 
 def _filtered(filters: Filters, query=None):
@@ -134,21 +121,6 @@ def history(invoice: Invoice) -> list[AuditEvent]:
     ).all()
 
 
-def schedules() -> list[ContributionSchedule]:
-    return db.session.scalars(
-        sa.select(ContributionSchedule).order_by(ContributionSchedule.year_start.desc())
-    ).all()
-
-
-def members_per_band() -> dict[str, int]:
-    from billing.contributions.services import band_code
-
-    counts: dict[str, int] = {}
-    for member in db.session.scalars(sa.select(Member).where(Member.joined_on.is_not(None))):
-        counts[band_code(member)] = counts.get(band_code(member), 0) + 1
-    return counts
-
-
 def member_documents(member_id: int) -> list[Invoice]:
     """A council's issued documents and its held drafts (which it can release with a PO)."""
     return db.session.scalars(
@@ -159,24 +131,3 @@ def member_documents(member_id: int) -> list[Invoice]:
         )
         .order_by(Invoice.issue_date.desc().nulls_first(), Invoice.id.desc())
     ).all()
-
-
-def _paid():
-    """Payments allocated to each invoice, as a correlated subquery."""
-    return (
-        sa.select(sum_pence(Allocation.amount_pence))
-        .where(Allocation.invoice_id == Invoice.id)
-        .scalar_subquery()
-    )
-
-
-def member_balance(member_id: int) -> int:
-    """What a council owes: issued invoices, less credit notes and payments against them."""
-    owed = db.session.scalar(
-        sa.select(sum_pence(Invoice.gross_pence - _credited() - _paid())).where(
-            Invoice.member_id == member_id,
-            Invoice.kind == Kind.INVOICE,
-            Invoice.status.in_([Status.ISSUED, Status.PART_PAID]),
-        )
-    )
-    return owed

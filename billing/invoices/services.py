@@ -11,13 +11,21 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from billing import ledger
 from billing.invoices import document as doc
-from billing.invoices.models import Invoice, InvoiceLine, Kind, NumberSequence, Status
-from billing.money import VatCode, financial_year_start, line_amounts, sum_pence
-from billing.payments.models import Allocation
+from billing.invoices.models import (
+    INVOICE,
+    IllegalTransition,
+    Invoice,
+    InvoiceError,
+    InvoiceLine,
+    Kind,
+    NumberSequence,
+    Status,
+)
+from billing.money import VatCode, line_amounts, sum_pence
 from company import audit, outbox
-from company.clock import uk_today, utcnow
-from company.errors import FieldError
+from company.clock import financial_year_start, uk_today, utcnow
 from company.extensions import db
 from company.formats import pounds
 from company.links import external_url
@@ -25,36 +33,16 @@ from company.members.models import Member
 from company.settings import services as settings
 
 
-class InvoiceError(FieldError):
-    """A refusal with a message for the person, optionally against a form field."""
-
-
-class IllegalTransition(InvoiceError):
-    pass
-
-
 class InvoiceImmutable(InvoiceError):
     pass
 
 
-# The only moves an invoice's status may make. Payments (and their reversals) move between
-# issued, part-paid and paid; a full credit ends the invoice.
-TRANSITIONS: dict[Status, set[Status]] = {
-    Status.DRAFT: {Status.ISSUED},
-    Status.ISSUED: {Status.PART_PAID, Status.PAID, Status.CREDITED},
-    Status.PART_PAID: {Status.ISSUED, Status.PAID, Status.CREDITED},
-    Status.PAID: {Status.PART_PAID, Status.ISSUED},
-    Status.CREDITED: set(),
-}
 # After issue, only these columns of an invoice may change.
 MUTABLE_AFTER_ISSUE = {"status", "sent_at", "pdf", "version", "disputed_at", "dispute_note"}
 
 
 def transition(invoice: Invoice, to: Status) -> None:
-    if to not in TRANSITIONS[invoice.status]:
-        raise IllegalTransition(
-            f"An invoice cannot go from {invoice.status.label.lower()} to {to.label.lower()}"
-        )
+    INVOICE.check(invoice.status, to)
     invoice.status = to
 
 
@@ -371,17 +359,6 @@ def resend(invoice: Invoice, actor) -> None:
 # Credit notes
 
 
-def credited_pence(invoice: Invoice) -> int:
-    """Gross already credited against `invoice` by issued credit notes."""
-    return db.session.scalar(
-        sa.select(sum_pence(Invoice.gross_pence)).where(
-            Invoice.original_id == invoice.id,
-            Invoice.kind == Kind.CREDIT_NOTE,
-            Invoice.status != Status.DRAFT,
-        )
-    )
-
-
 def credited_net_by_line(invoice: Invoice) -> dict[int, int]:
     rows = db.session.execute(
         sa.select(InvoiceLine.credits_line_id, sum_pence(InvoiceLine.net_pence))
@@ -477,7 +454,7 @@ def credit(
                 )
     db.session.flush()
     issue(note, actor, issue_date=issue_date, commit=False)
-    if credited_pence(invoice) >= invoice.gross_pence:
+    if ledger.credited(invoice) >= invoice.gross_pence:
         transition(invoice, Status.CREDITED)
     audit.record(
         "invoice.credited",
@@ -519,21 +496,6 @@ def stored_pdf(invoice: Invoice) -> bytes:
 
 
 # Reading
-
-
-def balance_owed(invoice: Invoice) -> int:
-    """What is still owed on an issued invoice: total less credit notes less payments."""
-    if invoice.is_credit_note or invoice.status in (Status.DRAFT, Status.CREDITED, Status.PAID):
-        return 0
-    paid = db.session.scalar(
-        sa.select(sum_pence(Allocation.amount_pence)).where(Allocation.invoice_id == invoice.id)
-    )
-    return invoice.gross_pence - credited_pence(invoice) - paid
-
-
-def is_overdue(invoice: Invoice, today: date | None = None) -> bool:
-    today = today or uk_today()
-    return bool(invoice.due_date and invoice.due_date < today and balance_owed(invoice) > 0)
 
 
 def document_of(invoice: Invoice) -> doc.Document:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from billing import ledger
 from billing.invoices import bp, forms, queries, services
 from billing.invoices.models import Invoice, InvoiceLine, Status
 from company import audit
@@ -33,7 +34,7 @@ def list_invoices():
         members=db.session.execute(sa.select(Member.id, Member.name).order_by(Member.name)).all(),
         years=queries.years(),
         statuses=list(Status),
-        overdue=lambda inv: services.is_overdue(inv),
+        overdue=lambda inv: ledger.is_overdue(inv),
     )
 
 
@@ -77,10 +78,10 @@ def _invoice_page(invoice: Invoice, line_form=None, po_form=None, status: int = 
             line_form=line_form,
             po_form=po_form,
             form=line_form if line_form.errors else po_form if po_form.errors else None,
-            balance=services.balance_owed(invoice),
-            credited=services.credited_pence(invoice) if not invoice.is_credit_note else 0,
+            balance=ledger.owed(invoice),
+            credited=ledger.credited(invoice) if not invoice.is_credit_note else 0,
             credit_notes=queries.credit_notes_of(invoice),
-            overdue=services.is_overdue(invoice),
+            overdue=ledger.is_overdue(invoice),
             events=queries.history(invoice),
         ),
         status,

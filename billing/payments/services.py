@@ -10,8 +10,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from billing import ledger
 from billing.invoices import services as invoices
-from billing.invoices.models import Invoice, Kind, Status
+from billing.invoices.models import Invoice, Status
 from billing.money import sum_pence
 from billing.payments.models import METHODS, Allocation, Payment
 from company import audit
@@ -24,19 +25,6 @@ from company.members.models import Member
 
 class PaymentError(FieldError):
     """A refusal to show on the page."""
-
-
-def allocated_to(invoice: Invoice) -> int:
-    return db.session.scalar(
-        sa.select(sum_pence(Allocation.amount_pence)).where(Allocation.invoice_id == invoice.id)
-    )
-
-
-def owed(invoice: Invoice) -> int:
-    """What is still to pay on an issued invoice (also while it is paid, when that is 0)."""
-    if invoice.kind != Kind.INVOICE or invoice.status in (Status.DRAFT, Status.CREDITED):
-        return 0
-    return invoice.gross_pence - invoices.credited_pence(invoice) - allocated_to(invoice)
 
 
 def unallocated(payment: Payment) -> int:
@@ -63,33 +51,6 @@ def member_credit(member_id: int) -> int:
     return received - allocated
 
 
-def open_invoices(member_id: int) -> list[Invoice]:
-    """The member's issued invoices with something still owed, oldest first."""
-    rows = db.session.scalars(
-        sa.select(Invoice)
-        .where(
-            Invoice.member_id == member_id,
-            Invoice.kind == Kind.INVOICE,
-            Invoice.status.in_([Status.ISSUED, Status.PART_PAID]),
-        )
-        .order_by(Invoice.due_date, Invoice.issue_date, Invoice.id)
-    ).all()
-    return [inv for inv in rows if owed(inv) > 0]
-
-
-def sync_status(invoice: Invoice) -> None:
-    """Issued, part-paid or paid, from what has been allocated to it."""
-    if invoice.status in (Status.DRAFT, Status.CREDITED) or invoice.kind != Kind.INVOICE:
-        return
-    paid = allocated_to(invoice)
-    left = invoice.gross_pence - invoices.credited_pence(invoice) - paid
-    target = (
-        Status.PAID if left <= 0 and paid > 0 else Status.PART_PAID if paid > 0 else Status.ISSUED
-    )
-    if target != invoice.status:
-        invoices.transition(invoice, target)
-
-
 def _allocate(
     payment: Payment,
     invoice: Invoice,
@@ -106,7 +67,7 @@ def _allocate(
         )
     if amount <= 0:
         raise PaymentError("Amounts to allocate must be more than £0.00", "allocations")
-    left = owed(invoice) if left is None else left
+    left = ledger.owed(invoice) if left is None else left
     if amount > left:
         raise PaymentError(f"{invoice.number} has only {pounds(left)} left to pay", "allocations")
     allocation = Allocation(
@@ -154,10 +115,10 @@ def audit_later(later: list) -> None:
 def suggest_allocations(member_id: int, amount: int) -> list[tuple[Invoice, int]]:
     """Oldest first: each open invoice takes what it owes until the money runs out."""
     plan = []
-    for invoice in open_invoices(member_id):
+    for invoice in ledger.open_invoices(member_id):
         if amount <= 0:
             break
-        take = min(amount, owed(invoice))
+        take = min(amount, ledger.owed(invoice))
         plan.append((invoice, take))
         amount -= take
     return plan
@@ -289,7 +250,7 @@ def reverse_allocation(
     db.session.add(opposite)
     db.session.flush()
     invoice = db.session.get(Invoice, allocation.invoice_id)
-    sync_status(invoice)
+    ledger.sync_status(invoice)
     audit.record(
         "payment.allocation_reversed",
         "invoice",

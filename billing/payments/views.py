@@ -4,9 +4,9 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from billing import ledger
 from billing.invoices.models import Invoice
-from billing.payments import bp, services
-from billing.payments import forms as payments_forms
+from billing.payments import bp, forms, services
 from billing.payments.models import Payment
 from company.auth.access import finance
 from company.clock import uk_today
@@ -38,7 +38,7 @@ def _member_choices():
 @bp.route("/billing/payments/new", methods=["GET", "POST"])
 @finance
 def record_payment():
-    form = payments_forms.PaymentForm()
+    form = forms.PaymentForm()
     form.member_id.choices = _member_choices()
     if request.method == "GET":
         form.received_on.data = uk_today()
@@ -63,14 +63,14 @@ def record_payment():
 def _payment_page(
     payment: Payment, allocate_form=None, reverse_form=None, refund_form=None, status=200
 ):
-    allocate_form = allocate_form or payments_forms.AllocateForm(formdata=None)
-    open_invoices = services.open_invoices(payment.member_id)
+    allocate_form = allocate_form or forms.AllocateForm(formdata=None)
+    open_invoices = ledger.open_invoices(payment.member_id)
     allocate_form.invoice_id.choices = choices(
         [("", "Choose an invoice")]
-        + [(str(i.id), f"{i.number} (owes {pounds(services.owed(i))})") for i in open_invoices]
+        + [(str(i.id), f"{i.number} (owes {pounds(ledger.owed(i))})") for i in open_invoices]
     )
-    reverse_form = reverse_form or payments_forms.ReverseForm(formdata=None)
-    refund_form = refund_form or payments_forms.RefundForm(formdata=None)
+    reverse_form = reverse_form or forms.ReverseForm(formdata=None)
+    refund_form = refund_form or forms.RefundForm(formdata=None)
     reversed_ids = {a.reverses_id for a in payment.allocations if a.reverses_id}
     return (
         render_template(
@@ -98,9 +98,9 @@ def show_payment(payment_id: int):
 @finance
 def allocate(payment_id: int):
     payment = member_scoped(Payment, payment_id)
-    form = payments_forms.AllocateForm()
+    form = forms.AllocateForm()
     form.invoice_id.choices = choices(
-        [(str(i.id), i.number) for i in services.open_invoices(payment.member_id)]
+        [(str(i.id), i.number) for i in ledger.open_invoices(payment.member_id)]
     )
     if form.validate_on_submit():
         invoice = member_scoped(Invoice, int(form.invoice_id.data))
@@ -115,7 +115,7 @@ def allocate(payment_id: int):
 @finance
 def reverse(payment_id: int):
     payment = member_scoped(Payment, payment_id)
-    form = payments_forms.ReverseForm()
+    form = forms.ReverseForm()
     if form.validate_on_submit():
         with refusals_on(form):
             services.reverse_payment(payment, current_user, form.reason.data)
@@ -128,7 +128,7 @@ def reverse(payment_id: int):
 @finance
 def refund(payment_id: int):
     payment = member_scoped(Payment, payment_id)
-    form = payments_forms.RefundForm()
+    form = forms.RefundForm()
     if form.validate_on_submit():
         with refusals_on(form):
             services.refund_credit(payment, form.amount.pence, current_user, form.reason.data)

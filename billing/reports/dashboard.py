@@ -6,10 +6,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from billing.invoices.models import Invoice, Kind, Status
-from billing.money import add_months, financial_year_start, month_of, sum_pence
+from billing.money import sum_pence
 from billing.payments.models import Payment
 from billing.reports.aged_debt import owed_as_at
-from company.clock import uk_today
+from company.clock import add_months, financial_year_start, month_of, uk_today
 from company.extensions import db
 
 # Dashboard

@@ -4,15 +4,13 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 
-from billing.money import financial_year_start
 from billing.reports import aged_debt as reports_aged_debt
-from billing.reports import bp, statement_pdf
+from billing.reports import bp, forms, statement_pdf
 from billing.reports import dashboard as reports_dashboard
 from billing.reports import exports as reports_exports
-from billing.reports import forms as reports_forms
 from billing.reports import statements as reports_statements
 from company.auth.access import finance
-from company.clock import uk_today
+from company.clock import financial_year_start, uk_today
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.settings import services as settings
@@ -23,14 +21,14 @@ from company.ui.pages import csv_response, pdf_response
 
 def _period():
     """The period asked for, defaulting to this financial year so far."""
-    form = reports_forms.PeriodForm(request.args)
+    form = forms.PeriodForm(request.args)
     today = uk_today()
     if request.args and form.validate():
         start, end = form.start.data, form.end.data
     else:
         start, end = financial_year_start(today, settings.current().year_start_month), today
         if not request.args:
-            form = reports_forms.PeriodForm(formdata=None, start=start, end=end)
+            form = forms.PeriodForm(formdata=None, start=start, end=end)
     if end < start:
         form.end.errors = [*form.end.errors, "The end of the period must be on or after its start"]
         start, end = end, end
