@@ -6,7 +6,6 @@ Tests use a temporary SQLite file, or the PostgreSQL database in DATABASE_URL wh
 """
 
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -19,9 +18,8 @@ from flask_wtf.csrf import generate_csrf
 from company import create_app
 from company.extensions import db
 
+from .helpers import ROOT
 from .mail import Mailbox
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _database_url(tmp: Path) -> str:
@@ -143,12 +141,3 @@ def login_as(client):
         return client
 
     return login
-
-
-def text_of(response) -> str:
-    """The visible text of a page, whitespace folded (for assertions on what a person reads)."""
-    html = response.get_data(as_text=True)
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return (
-        " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace("&#39;", "'").replace("&amp;", "&")
-    )

@@ -6,9 +6,8 @@ import pytest
 
 from company.auth.access import ATTR
 from company.auth.roles import Role
-
-from . import factories
-from .conftest import text_of
+from tests import factories
+from tests.helpers import text_of
 
 
 def test_every_view_declares_an_access_rule(app):

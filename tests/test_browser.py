@@ -13,9 +13,8 @@ import pytest
 from company.clock import uk_today
 from company.formats import long_date
 from company.outbox import send_pending
-
-from . import factories
-from .browser import (  # noqa: F401 - the fixtures, which pytest finds by name
+from tests import factories
+from tests.browser import (  # noqa: F401 - the fixtures, which pytest finds by name
     chromium_fixture,
     fill_date,
     live_server_fixture,

@@ -1,7 +1,5 @@
 """Features add themselves: a new package's register(app) is all it takes to appear."""
 
-import pathlib
-
 from flask import Blueprint, render_template_string
 from jinja2 import FileSystemLoader
 
@@ -9,8 +7,8 @@ from company import create_app
 from company.auth.access import staff
 from company.auth.roles import Role
 from company.ui import navigation, panels
-
-from . import factories
+from tests import factories
+from tests.helpers import ROOT
 
 
 def _noticeboard(app) -> None:
@@ -61,7 +59,7 @@ def test_a_registered_feature_adds_its_navigation_and_panels(app, ctx, tmp_path)
 
 def test_no_central_lists_name_other_features():
     """Pages do not include other features' templates; navigation names no endpoint itself."""
-    root = pathlib.Path(__file__).resolve().parent.parent
+    root = ROOT
     templates = "\n".join(p.read_text() for p in (root / "templates").rglob("*.html"))
     assert "ignore missing" not in templates
     source = (root / "company/ui/navigation.py").read_text()

@@ -1,4 +1,4 @@
-from .conftest import text_of
+from tests.helpers import text_of
 
 
 def test_healthz_answers_with_database(client):

@@ -1,0 +1,197 @@
+"""Finance pages for payments, statements, aged debt, the dashboard and exports; the portal statement."""
+
+import io
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from billing.invoices import services as invoices
+from billing.invoices.models import Status
+from billing.payments import services as payments
+from billing.payments.models import Payment
+from company.auth.roles import Role
+from company.extensions import db
+from tests import factories
+from tests.helpers import text_of
+
+
+@pytest.fixture
+def member(ctx):
+    factories.company_settings()
+    return factories.member()
+
+
+def issued(member, pence=100000, day=date(2026, 4, 1)):
+    return invoices.issue(
+        factories.draft_invoice(member, lines=[("Item", 1, pence, "S")]), issue_date=day, send=False
+    )
+
+
+def day_parts(prefix, day):
+    return {
+        f"{prefix}-day": str(day.day),
+        f"{prefix}-month": str(day.month),
+        f"{prefix}-year": str(day.year),
+    }
+
+
+def test_finance_records_a_payment_that_pays_the_oldest_invoice(member, client, login_as):
+    inv = issued(member)
+    login_as(factories.user(Role.FINANCE))
+    r = client.post(
+        "/billing/payments/new",
+        data={
+            "member_id": str(member.id),
+            "amount": "1,500.00",
+            **day_parts("received_on", date(2026, 4, 20)),
+            "method": "bank_transfer",
+            "reference": inv.number,
+            "allocate": "oldest",
+        },
+    )
+    payment = db.session.scalar(sa.select(Payment))
+    assert r.headers["Location"] == f"/billing/payments/{payment.id}"
+    page = text_of(client.get(r.headers["Location"]))
+    assert (
+        "Payment of £1,500.00" in page
+        and inv.number in page
+        and "Not yet allocated (credit on account) £300.00" in page
+    )
+    db.session.refresh(inv)
+    assert inv.status == Status.PAID
+    assert "Paid" in text_of(client.get(f"/billing/invoices/{inv.id}"))
+
+
+def test_payment_form_errors(member, client, login_as):
+    login_as(factories.user(Role.FINANCE))
+    page = text_of(
+        client.post(
+            "/billing/payments/new",
+            data={
+                "member_id": "",
+                "amount": "ten",
+                "method": "bank_transfer",
+                "allocate": "oldest",
+            },
+        )
+    )
+    assert (
+        "Select the member council" in page
+        and "Enter an amount in pounds" in page
+        and "Enter the date the money was received" in page
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+
+
+def test_credit_is_allocated_later_and_a_payment_is_reversed_with_a_reason(
+    member, client, login_as
+):
+    inv = issued(member)
+    payment = payments.record_payment(
+        member, 50000, date(2026, 4, 20), "cheque", "chq 12", None, allocations=[]
+    )
+    login_as(factories.user(Role.FINANCE))
+    r = client.post(
+        f"/billing/payments/{payment.id}/allocate",
+        data={"invoice_id": str(inv.id), "amount": "500"},
+    )
+    assert r.status_code == 302 and "£500.00 set against" in text_of(
+        client.get(r.headers["Location"])
+    )
+    assert inv.status == Status.PART_PAID
+    assert "Enter the reason for the reversal" in text_of(
+        client.post(f"/billing/payments/{payment.id}/reverse", data={"reason": ""})
+    )
+    client.post(f"/billing/payments/{payment.id}/reverse", data={"reason": "Cheque bounced"})
+    page = text_of(client.get(f"/billing/payments/{payment.id}"))
+    assert "Reversed" in page and "Cheque bounced" in page
+    db.session.refresh(inv)
+    assert inv.status == Status.ISSUED
+
+
+def test_statement_page_pdf_and_portal_statement(member, client, login_as):
+    inv = issued(member)
+    payments.record_payment(member, 20000, date(2026, 4, 20), "bank_transfer", inv.number, None)
+    login_as(factories.user(Role.FINANCE))
+    url = f"/billing/members/{member.id}/statement?start-day=1&start-month=4&start-year=2026&end-day=30&end-month=4&end-year=2026"
+    page = text_of(client.get(url))
+    assert (
+        "Opening balance £0.00" in page
+        and inv.number in page
+        and "Closing balance £1,000.00" in page
+    )
+    html = client.get(url).get_data(as_text=True)
+    pdf_link = re.search(r'href="([^"]*statement\.pdf[^"]*)"', html).group(1).replace("&amp;", "&")
+    pdf = client.get(pdf_link)
+    assert (
+        pdf.mimetype == "application/pdf"
+        and 'filename="statement-2026-04-01-to-2026-04-30.pdf"'
+        in pdf.headers["Content-Disposition"]
+    )
+    text = " ".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
+    assert inv.number in text and "Closing balance £1,000.00" in text
+    client.post("/sign-out")
+    login_as(factories.user(Role.COUNCIL_USER, member=member))
+    assert inv.number in text_of(
+        client.get(
+            "/portal/statement?start-day=1&start-month=4&start-year=2026&end-day=30&end-month=4&end-year=2026"
+        )
+    )
+    assert client.get(f"/billing/members/{member.id}/statement").status_code == 403
+
+
+def test_aged_debt_page_and_csv(member, client, login_as):
+    issued(member)
+    login_as(factories.user(Role.FINANCE))
+    page = text_of(client.get("/billing/aged-debt?as_at=2026-06-15"))
+    assert "Aged debt as at 15 June 2026" in page and member.name in page and "£1,200.00" in page
+    csv_text = client.get("/billing/aged-debt.csv?as_at=2026-06-15").get_data(as_text=True)
+    assert csv_text.splitlines()[1].startswith(
+        f"{member.name},0.00,0.00,1200.00"
+    )  # due 1 May: 45 days
+    assert "Enter the date as" in text_of(
+        client.get("/billing/aged-debt?as_at=junk", follow_redirects=True)
+    )
+
+
+def test_dashboard_shows_owed_overdue_collected_and_a_chart_with_a_table(member, client, login_as):
+    issued(member)
+    login_as(factories.user(Role.FINANCE))
+    html = client.get("/billing/dashboard").get_data(as_text=True)
+    assert "<svg" in html and "Owed at month end" in html
+    assert "£1,200.00" in text_of(client.get("/billing/dashboard"))
+
+
+def test_exports_download_csv_files(member, client, login_as):
+    issued(member)
+    login_as(factories.user(Role.FINANCE))
+    r = client.get(
+        "/billing/exports/xero.csv?start-day=1&start-month=4&start-year=2026&end-day=30&end-month=4&end-year=2026"
+    )
+    assert r.mimetype == "text/csv" and "INV-2026-00001" in r.get_data(as_text=True)
+    r = client.get(
+        "/billing/exports/journal.csv?start-day=1&start-month=4&start-year=2026&end-day=30&end-month=4&end-year=2026"
+    )
+    assert "Debtors" not in r.get_data(as_text=True) and "INV-2026-00001" in r.get_data(
+        as_text=True
+    )
+
+
+def test_credit_on_account_can_be_refunded_by_bank_transfer(member, client, login_as):
+    payment = payments.record_payment(
+        member, 30000, date(2026, 4, 20), "bank_transfer", "overpaid", None, allocations=[]
+    )
+    login_as(factories.user(Role.FINANCE))
+    r = client.post(
+        f"/billing/payments/{payment.id}/refund", data={"amount": "400", "reason": "Too much"}
+    )
+    assert "Only £300.00 of this payment is credit that can be refunded" in text_of(r)
+    client.post(
+        f"/billing/payments/{payment.id}/refund",
+        data={"amount": "250", "reason": "Paid back by BACS"},
+    )
+    assert payments.member_credit(member.id) == 5000
+    assert "Refund of £250.00 recorded" in text_of(client.get(f"/billing/payments/{payment.id}"))

@@ -1,0 +1,25 @@
+"""What tests read the way a person would: a page's visible text, a PDF's text; the project root."""
+
+import io
+import re
+from pathlib import Path
+
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def text_of(response) -> str:
+    """The visible text of a page, whitespace folded (for assertions on what a person reads)."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return (
+        " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace("&#39;", "'").replace("&amp;", "&")
+    )
+
+
+def pdf_text(data: bytes) -> str:
+    """All of a PDF's text, whitespace collapsed (pypdf breaks lines where paragraphs wrap)."""
+    return " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split()
+    )
