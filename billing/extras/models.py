@@ -39,6 +39,23 @@ class OrderStatus(StrEnum):
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
 
+    @property
+    def tag_class(self) -> str:
+        """The GOV.UK tag colour, the same for finance and the council."""
+        return ORDER_TAGS[self]
+
+
+ORDER_TAGS = {
+    OrderStatus.REQUESTED: "govuk-tag--light-blue",
+    OrderStatus.QUOTED: "govuk-tag--blue",
+    OrderStatus.ACCEPTED: "govuk-tag--turquoise",
+    OrderStatus.IN_PROGRESS: "govuk-tag--yellow",
+    OrderStatus.DELIVERED: "govuk-tag--green",
+    OrderStatus.INVOICED: "govuk-tag--green",
+    OrderStatus.DECLINED: "govuk-tag--grey",
+    OrderStatus.CANCELLED: "govuk-tag--red",
+}
+
 
 class Extra(db.Model):
     __tablename__ = "extras"

@@ -35,6 +35,20 @@ class Status(StrEnum):
     def label(self) -> str:
         return self.value.replace("_", "-").capitalize()
 
+    @property
+    def tag_class(self) -> str:
+        """The GOV.UK tag colour, the same on every page that shows an invoice's status."""
+        return INVOICE_TAGS[self]
+
+
+INVOICE_TAGS = {
+    Status.DRAFT: "govuk-tag--grey",
+    Status.ISSUED: "govuk-tag--blue",
+    Status.PART_PAID: "govuk-tag--yellow",
+    Status.PAID: "govuk-tag--green",
+    Status.CREDITED: "govuk-tag--purple",
+}
+
 
 class Invoice(db.Model):
     __tablename__ = "invoices"

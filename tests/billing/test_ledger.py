@@ -88,3 +88,15 @@ def test_every_status_has_a_row_in_its_machine():
         Machine("An invoice", {Status.DRAFT: {Status.ISSUED}})
     with pytest.raises(INVOICE.error, match="cannot go from paid to draft"):
         INVOICE.check(Status.PAID, Status.DRAFT)
+
+
+def test_every_status_has_one_tag_colour(app):
+    from billing.extras.models import OrderStatus
+
+    with app.test_request_context():
+        tag = app.jinja_env.get_template("components/status.html").module.status_tag
+        for status in [*Status, *OrderStatus]:
+            assert str(tag(status)) == (
+                f'<strong class="govuk-tag {status.tag_class}">{status.label}</strong>'
+            )
+    assert OrderStatus.QUOTED.tag_class == "govuk-tag--blue"  # finance and council alike
