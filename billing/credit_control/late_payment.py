@@ -29,7 +29,7 @@ DAYS_IN_YEAR = 365
 #   https://www.bankofengland.co.uk/boeapps/database/Bank-Rate.asp
 # Add a row whenever the Monetary Policy Committee changes Bank Rate, and move
 # BANK_RATE_CHECKED_TO forward each time the table is checked against that page. Claims whose
-# reference date falls after BANK_RATE_CHECKED_TO are shown with a warning to check the rate.
+# reference date falls after BANK_RATE_CHECKED_TO show no interest figure, only what to check.
 BANK_RATE_CHANGES: tuple[tuple[date, Decimal], ...] = (
     (date(2020, 3, 11), Decimal("0.25")),
     (date(2020, 3, 19), Decimal("0.10")),
@@ -52,9 +52,11 @@ BANK_RATE_CHANGES: tuple[tuple[date, Decimal], ...] = (
     (date(2025, 2, 6), Decimal("4.50")),
     (date(2025, 5, 8), Decimal("4.25")),
     (date(2025, 8, 7), Decimal("4.00")),
+    (date(2025, 12, 18), Decimal("3.75")),  # held on 5 Feb, 19 Mar, 30 Apr and 18 Jun 2026
 )
-# The table is known to be complete up to this date; later reference dates need checking.
-BANK_RATE_CHECKED_TO = date(2025, 8, 7)
+# The table is known to be complete up to this date (no MPC decision between 18 June and 30 June
+# 2026). No figure is stated for a reference date after it: the page says what to check instead.
+BANK_RATE_CHECKED_TO = date(2026, 6, 30)
 
 # Fixed compensation (s5A): (debt below this many pence, compensation in pence); else the last.
 COMPENSATION_BANDS: tuple[tuple[int | None, int], ...] = (
@@ -66,6 +68,14 @@ COMPENSATION_BANDS: tuple[tuple[int | None, int], ...] = (
 
 class RateUnknown(LookupError):
     """The table does not reach back to the date asked for."""
+
+
+class RateUnconfirmed(RateUnknown):
+    """The reference date is after the table was last checked: no rate is stated for it."""
+
+    def __init__(self, reference: date):
+        super().__init__(f"Bank Rate on {reference.isoformat()} has not been checked")
+        self.reference_date = reference
 
 
 def bank_rate_on(day: date) -> Decimal:
@@ -88,8 +98,13 @@ def reference_date(first_late_day: date) -> date:
 
 
 def statutory_rate(first_late_day: date) -> Decimal:
-    """The yearly interest rate (%) fixed for a debt that becomes late on `first_late_day`."""
-    return bank_rate_on(reference_date(first_late_day)) + STATUTORY_MARGIN
+    """The yearly interest rate (%) fixed for a debt that becomes late on `first_late_day`.
+
+    Raises RateUnconfirmed when its reference date is after BANK_RATE_CHECKED_TO."""
+    reference = reference_date(first_late_day)
+    if reference > BANK_RATE_CHECKED_TO:
+        raise RateUnconfirmed(reference)
+    return bank_rate_on(reference) + STATUTORY_MARGIN
 
 
 def compensation_pence(debt_pence: int) -> int:
@@ -120,20 +135,24 @@ def interest_pence(principal_pence: int, due_date: date, paid_on: date) -> int:
 @dataclass(frozen=True)
 class Interest:
     days: int  # days late, as at the date asked for
-    rate: Decimal  # % a year
+    rate: Decimal | None  # % a year; None while the reference rate is unconfirmed
     reference_date: date
-    reference_rate: Decimal
+    reference_rate: Decimal | None
     pence_days: int  # sum over the late days of the balance owed that day
-    interest_pence: int
-    daily_pence: int  # what one more day adds, on the balance owed now (rounded)
+    interest_pence: int | None
+    daily_pence: int | None  # what one more day adds, on the balance owed now (rounded)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.rate is not None
 
     @property
     def rate_text(self) -> str:
-        return percent(self.rate)
+        return percent(self.rate) if self.confirmed else "to be confirmed"
 
     @property
     def reference_rate_text(self) -> str:
-        return percent(self.reference_rate)
+        return percent(self.reference_rate) if self.confirmed else "to be confirmed"
 
 
 def interest_on_balances(
@@ -143,7 +162,10 @@ def interest_on_balances(
     (date, pence) in `movements` (payments and credits negative). A movement dated on a day counts
     from the next day: money paid on a late day still owed interest for that day. Rounded once."""
     first_late = due_date + timedelta(days=1)
-    rate = statutory_rate(first_late)
+    try:
+        rate = statutory_rate(first_late)
+    except RateUnconfirmed:
+        rate = None
     days = max((as_at - due_date).days, 0)
     pence_days = 0
     balance = opening_pence + sum(p for d, p in movements if d < first_late)
@@ -155,15 +177,15 @@ def interest_on_balances(
         balance += change
     if day <= as_at:
         pence_days += max(balance, 0) * ((as_at - day).days + 1)
-    factor = rate / Decimal(100) / DAYS_IN_YEAR
+    factor = rate / Decimal(100) / DAYS_IN_YEAR if rate is not None else None
     return Interest(
         days=days,
         rate=rate,
         reference_date=reference_date(first_late),
-        reference_rate=rate - STATUTORY_MARGIN,
+        reference_rate=rate - STATUTORY_MARGIN if rate is not None else None,
         pence_days=pence_days,
-        interest_pence=_pence(Decimal(pence_days) * factor),
-        daily_pence=_pence(Decimal(max(balance, 0)) * factor),
+        interest_pence=_pence(Decimal(pence_days) * factor) if factor is not None else None,
+        daily_pence=_pence(Decimal(max(balance, 0)) * factor) if factor is not None else None,
     )
 
 
@@ -188,11 +210,13 @@ class Claim:
 
     @property
     def total_pence(self) -> int:
-        return self.interest.interest_pence + self.compensation_pence
+        """Interest and compensation; compensation alone while the rate is unconfirmed."""
+        return (self.interest.interest_pence or 0) + self.compensation_pence
 
     @property
     def rate_needs_checking(self) -> bool:
-        return self.interest.reference_date > BANK_RATE_CHECKED_TO
+        """No interest figure is stated: the reference rate must be checked first."""
+        return not self.interest.confirmed
 
 
 def claim(

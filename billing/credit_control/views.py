@@ -35,7 +35,7 @@ def invoice_panel(invoice: Invoice) -> dict:
     if data["shown"]:
         data["dispute_form"] = DisputeForm(formdata=None, note=invoice.dispute_note)
         data["clear_form"] = ClearDisputeForm(formdata=None)
-    return {"cc": data}
+    return {"cc": data, "rate_checked_to": late_payment.BANK_RATE_CHECKED_TO}
 
 
 def _back(invoice: Invoice):

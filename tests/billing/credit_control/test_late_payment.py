@@ -76,14 +76,77 @@ def test_the_bank_rate_table_is_in_order_and_has_the_known_changes():
         (date(2025, 2, 6), "4.50"),
         (date(2025, 5, 8), "4.25"),
         (date(2025, 8, 7), "4.00"),
+        (date(2025, 12, 18), "3.75"),
     ]:
         assert (day, Decimal(rate)) in lp.BANK_RATE_CHANGES
     assert dates[-1] <= lp.BANK_RATE_CHECKED_TO
 
 
-def test_a_reference_date_beyond_the_checked_table_is_flagged():
-    assert not lp.claim(date(2025, 5, 1), date(2025, 6, 30), 1440000, []).rate_needs_checking
-    assert lp.claim(date(2026, 2, 1), date(2026, 3, 1), 1440000, []).rate_needs_checking
+def test_no_figure_is_stated_for_a_reference_date_after_the_checked_table():
+    """Debts first late from 1 January 2027 take Bank Rate on 31 December 2026: not yet checked."""
+    assert not lp.claim(date(2026, 12, 30), date(2026, 12, 31), 1440000, []).rate_needs_checking
+    claim = lp.claim(date(2026, 12, 31), date(2027, 2, 1), 1440000, [])
+    assert claim.rate_needs_checking and claim.interest.reference_date == date(2026, 12, 31)
+    assert claim.interest_pence is None and claim.interest.rate is None
+    assert claim.interest.rate_text == "to be confirmed"
+    assert claim.compensation_pence == 10000 and claim.total_pence == 10000  # compensation only
+    with pytest.raises(lp.RateUnconfirmed):
+        lp.statutory_rate(date(2027, 1, 1))
+
+
+# uk-rules.md §6.2.1, "Statutory rate by reference date"
+@pytest.mark.parametrize(
+    "first_late, reference, statutory",
+    [
+        (date(2023, 3, 1), date(2022, 12, 31), "11.50"),
+        (date(2023, 9, 1), date(2023, 6, 30), "13.00"),
+        (date(2024, 3, 1), date(2023, 12, 31), "13.25"),
+        (date(2024, 9, 1), date(2024, 6, 30), "13.25"),
+        (date(2025, 3, 1), date(2024, 12, 31), "12.75"),
+        (date(2025, 9, 1), date(2025, 6, 30), "12.25"),
+        (date(2026, 1, 1), date(2025, 12, 31), "11.75"),  # after the 18 Dec 2025 cut, not 12.00
+        (date(2026, 6, 30), date(2025, 12, 31), "11.75"),
+        (date(2026, 7, 1), date(2026, 6, 30), "11.75"),
+        (date(2026, 12, 31), date(2026, 6, 30), "11.75"),
+    ],
+)
+def test_the_statutory_rate_by_reference_date(first_late, reference, statutory):
+    assert lp.reference_date(first_late) == reference
+    assert lp.statutory_rate(first_late) == Decimal(statutory)
+
+
+# uk-rules.md §6.2.1, "Worked examples": (debt, due, as at, movements, days, rate, interest, comp.)
+@pytest.mark.parametrize(
+    "debt, due, as_at, movements, days, rate, interest, compensation",
+    [
+        (1440000, date(2025, 5, 1), date(2025, 6, 30), [], 60, "12.75", 30181, 10000),
+        (
+            100000,
+            date(2025, 9, 30),
+            date(2025, 10, 31),
+            [(date(2025, 10, 10), -50000)],
+            31,
+            "12.25",
+            688,
+            7000,
+        ),
+        (1440000, date(2026, 3, 31), date(2026, 5, 30), [], 60, "11.75", 27814, 10000),
+        (600000, date(2026, 1, 15), date(2026, 12, 2), [], 321, "11.75", 62001, 7000),
+        (120000, date(2026, 7, 31), date(2026, 12, 2), [], 124, "11.75", 4790, 7000),
+    ],
+)
+def test_the_worked_examples(debt, due, as_at, movements, days, rate, interest, compensation):
+    claim = lp.claim(due, as_at, debt, movements)
+    assert claim.days_late == days and claim.interest.rate == Decimal(rate)
+    assert claim.interest_pence == interest and claim.compensation_pence == compensation
+    assert not claim.rate_needs_checking
+
+
+def test_missing_the_december_2025_cut_would_overcharge():
+    """At 12.00% the third worked example would be £284.05 rather than £278.14."""
+    at_twelve = lp.interest_on_balances(date(2026, 3, 31), date(2026, 5, 30), 1440000, [])
+    assert at_twelve.pence_days * Decimal("0.12") / 365 // 1 == 28405
+    assert at_twelve.interest_pence == 27814
 
 
 def test_nothing_is_late_on_or_before_the_due_date():

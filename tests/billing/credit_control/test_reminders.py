@@ -368,6 +368,24 @@ def test_reminders_and_the_claim_show_on_the_invoice_page(client, member, financ
     )
 
 
+def test_no_interest_figure_is_shown_for_an_unchecked_reference_rate(
+    client, member, finance, monkeypatch
+):
+    """As on 1 January 2027 with the table checked to 30 June 2026: compensation only."""
+    from billing.credit_control import late_payment
+
+    inv = overdue(member, days_late=20)
+    monkeypatch.setattr(late_payment, "BANK_RATE_CHECKED_TO", date(2020, 1, 1))
+    page = text_of(client.get(f"/billing/invoices/{inv.id}"))
+    assert "Interest cannot be worked out yet: check the Bank of England Bank Rate on" in page
+    assert "Interest to date To be confirmed once the reference rate is checked" in page
+    assert "Could be claimed £100.00 plus interest" in page
+    assert "Interest rate 8% over the reference rate, simple interest: to be confirmed" in page
+    assert "11.75%" not in page and "a day)" not in page
+    listing = text_of(client.get("/billing/credit-control/"))
+    assert "To be confirmed check Bank Rate on" in listing and "£100.00 plus interest" in listing
+
+
 def test_a_paid_invoice_page_shows_no_claim_and_no_reminders(client, member, finance):
     inv = overdue(member)
     payments.record_payment(member, inv.gross_pence, uk_today(), "bank_transfer", None, None)
