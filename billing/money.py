@@ -20,6 +20,11 @@ class VatCode(StrEnum):
     OUTSIDE = "O"
 
     @property
+    def in_scope(self) -> bool:
+        """A taxable supply (standard or zero-rated): the document is a VAT invoice."""
+        return self in (VatCode.STANDARD, VatCode.ZERO)
+
+    @property
     def rate_bp(self) -> int:
         """Rate in basis points (2000 = 20%)."""
         return VAT_RATES_BP[self]

@@ -67,10 +67,13 @@ class Document:
     original_date: date | None = None
     reason: str | None = None  # credit notes: why
     notes: str | None = None
+    charges_vat: bool = True  # any standard or zero-rated line; otherwise not a VAT invoice
 
     @property
     def heading(self) -> str:
-        return "Credit note" if self.is_credit_note else "VAT invoice"
+        if self.is_credit_note:
+            return "Credit note"
+        return "VAT invoice" if self.charges_vat else "Invoice"
 
 
 def seller_from_json(text: str) -> Seller:

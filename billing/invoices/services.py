@@ -290,7 +290,13 @@ def freeze(
     row = settings.current()
     issue_date = issue_date or uk_today()
     member = invoice.member
-    invoice.seller = seller or seller_snapshot(issue_date)
+    seller = seller or seller_snapshot(issue_date)
+    if charges_vat(invoice) and not row.vat_number:
+        raise InvoiceError(
+            "Enter the company's VAT number in Settings before issuing a document that charges "
+            "VAT (standard or zero-rated lines)"
+        )
+    invoice.seller = seller
     invoice.customer_name = member.name
     invoice.customer_address = customer_address(member)
     invoice.supplier_number = member.supplier_number
@@ -543,7 +549,13 @@ def document_of(invoice: Invoice) -> doc.Document:
         original_date=original.issue_date if original else None,
         reason=invoice.reason,
         notes=invoice.notes,
+        charges_vat=charges_vat(invoice),
     )
+
+
+def charges_vat(invoice: Invoice) -> bool:
+    """Whether any line is a taxable supply (standard or zero-rated)."""
+    return any(VatCode(line.vat_code).in_scope for line in invoice.lines)
 
 
 def render_pdf(invoice: Invoice) -> bytes:

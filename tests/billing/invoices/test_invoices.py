@@ -460,3 +460,31 @@ def test_invoice_list_is_paginated_and_keeps_the_filters(member, client, login_a
     ).group(1)
     assert "page=2" in next_link and "status=draft" in next_link
     assert "Page 3 of 3" in text_of(client.get("/billing/invoices?status=draft&page=3"))
+
+
+def test_a_document_charging_vat_is_refused_until_the_vat_number_is_set(ctx, client, login_as):
+    factories.company_settings(vat_number=None)
+    member = factories.member()
+    inv = factories.draft_invoice(member, lines=[("Data migration", 1, 250000, "S")])
+    with pytest.raises(services.InvoiceError, match="Enter the company's VAT number in Settings"):
+        services.issue(inv, issue_date=DAY)
+    db.session.rollback()
+    assert inv.status == Status.DRAFT and inv.number is None
+    login_as(factories.user(Role.FINANCE))
+    page = text_of(client.post(f"/billing/invoices/{inv.id}/issue", follow_redirects=True))
+    assert "Enter the company's VAT number in Settings before issuing" in page
+    assert inv.number is None
+
+
+@pytest.mark.parametrize(
+    "codes, heading", [(("O",), "Invoice"), (("E", "O"), "Invoice"), (("O", "Z"), "VAT invoice")]
+)
+def test_only_a_document_with_taxable_lines_is_headed_vat_invoice(ctx, codes, heading):
+    factories.company_settings(vat_number=None if heading == "Invoice" else "980780684")
+    member = factories.member()
+    lines = [(f"Item {code}", 1, 10000, code) for code in codes]
+    inv = services.issue(factories.draft_invoice(member, lines=lines), issue_date=DAY, send=False)
+    assert services.document_of(inv).heading == heading
+    text = pdf_text(services.stored_pdf(inv))
+    assert f"{heading} {inv.number}" in text
+    assert ("VAT invoice" in text) == (heading == "VAT invoice")
