@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from billing.contributions.models import ContributionBand, ContributionSchedule
 from billing.invoices import services as invoices
-from billing.invoices.models import Invoice, Kind, Status
+from billing.invoices.models import Invoice, InvoiceLine, Kind, Status
 from billing.invoices.render import pdf_renderer
 from billing.money import ProRata, VatCode, line_amounts, pro_rata, round_half_up, sum_pence
 from company import audit
@@ -425,6 +425,7 @@ def issue_drafts(
         )
         .order_by(Invoice.id)
     ).all()
+    _refuse_vat_without_number(year_start, bool(ids))
     day = issue_date or uk_today()
     issued = 0
     with pdf_renderer(len(ids)) as render_all:
@@ -442,6 +443,29 @@ def issue_drafts(
     result = summary(year_start)
     result.issued_now = issued
     return result
+
+
+def _refuse_vat_without_number(year_start: date, any_drafts: bool) -> None:
+    """Refuse the whole run up front, rather than part-way, when drafts charge VAT and the
+    company's VAT number is not set."""
+    if settings.current().vat_number or not any_drafts:
+        return
+    taxable = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(InvoiceLine)
+        .join(Invoice, InvoiceLine.invoice_id == Invoice.id)
+        .where(
+            Invoice.purpose == CONTRIBUTION,
+            Invoice.year_start == year_start,
+            Invoice.status == Status.DRAFT,
+            InvoiceLine.vat_code.in_([VatCode.STANDARD.value, VatCode.ZERO.value]),
+        )
+    )
+    if taxable:
+        raise ContributionError(
+            "Enter the company's VAT number in Settings before issuing: these contribution "
+            "invoices charge VAT"
+        )
 
 
 def _issue_batch(ids: list[int], actor, day: date, render_all) -> int:

@@ -120,6 +120,15 @@ def test_a_second_contribution_invoice_for_the_same_year_is_refused_by_the_datab
     db.session.rollback()
 
 
+def test_a_run_charging_vat_is_refused_up_front_without_the_vat_number(company, mailbox):
+    factories.member(joined_on=date(2024, 4, 1))
+    services.create_drafts(FY)
+    factories.company_settings(vat_number=None)
+    with pytest.raises(services.ContributionError, match="Enter the company's VAT number"):
+        services.issue_drafts(FY, issue_date=date(2026, 4, 2))
+    assert db.session.scalar(sa.select(Invoice.number).where(Invoice.number.is_not(None))) is None
+
+
 def test_issue_numbers_every_draft_and_holds_those_waiting_for_a_po(company, mailbox):
     a = factories.member(joined_on=date(2024, 4, 1))
     b = factories.member(joined_on=date(2024, 4, 1), po_required=True)
