@@ -138,4 +138,5 @@ def exports(kind: str | None = None):
         form=form if form.errors else None,
         start=start,
         end=end,
+        period=period_args(start, end),
     )

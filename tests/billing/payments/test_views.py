@@ -180,6 +180,20 @@ def test_exports_download_csv_files(member, client, login_as):
     )
 
 
+def test_the_exports_page_offers_both_files_for_the_chosen_period(member, client, login_as):
+    issued(member)
+    login_as(factories.user(Role.FINANCE))
+    page = client.get(
+        "/billing/exports?start-day=1&start-month=4&start-year=2026&end-day=30&end-month=4&end-year=2026"
+    )
+    assert page.status_code == 200 and "1 April 2026 to 30 April 2026" in text_of(page)
+    links = re.findall(r'href="(/billing/exports/[^"]+)"', page.get_data(as_text=True))
+    assert len(links) == 2
+    for link in links:
+        r = client.get(link.replace("&amp;", "&"))
+        assert r.mimetype == "text/csv" and "INV-2026-00001" in r.get_data(as_text=True)
+
+
 def test_credit_on_account_can_be_refunded_by_bank_transfer(member, client, login_as):
     payment = payments.record_payment(
         member, 30000, date(2026, 4, 20), "bank_transfer", "overpaid", None, allocations=[]
