@@ -58,6 +58,7 @@ def test_layout_has_skip_link_generic_header_phase_banner_and_our_own_footer(cli
         "Crown copyright" not in html and "govuk-footer__crown" not in html and "GOV.UK" not in html
     )
     assert "<title>Home – Flatpack</title>" in html
+    assert '<html lang="en-GB"' in html
     assert 'type="module"' in html
 
 
