@@ -21,9 +21,10 @@ OPEN = (Status.ISSUED, Status.PART_PAID)
 CHUNK = 500  # ids per IN (…) list
 
 
-def issued_credit_notes():
-    """The one filter for credit notes that reduce what their invoice owes."""
-    return sa.and_(Invoice.kind == Kind.CREDIT_NOTE, Invoice.status != Status.DRAFT)
+def issued_credit_notes(note=Invoice):
+    """The one filter for credit notes that reduce what their invoice owes (`note`: Invoice or
+    an alias of it, when the query also reads the invoices credited)."""
+    return sa.and_(note.kind == Kind.CREDIT_NOTE, note.status != Status.DRAFT)
 
 
 def credited(invoice: Invoice) -> int:
@@ -98,11 +99,7 @@ def credited_column():
     note = sa.orm.aliased(Invoice)
     return (
         sa.select(sum_pence(note.gross_pence))
-        .where(
-            note.original_id == Invoice.id,
-            note.kind == Kind.CREDIT_NOTE,
-            note.status != Status.DRAFT,
-        )
+        .where(note.original_id == Invoice.id, issued_credit_notes(note))
         .scalar_subquery()
     )
 

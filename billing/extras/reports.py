@@ -9,6 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
+from billing import ledger
 from billing.extras import services
 from billing.extras.models import Extra, Order, OrderStatus, Quote
 from billing.invoices.models import Invoice, Kind, Status
@@ -43,7 +44,7 @@ def invoiced_by_order(order_ids=None) -> dict[int, int]:
     credited = (
         sa.select(Invoice.order_id, sum_pence(note.net_pence))
         .join(Invoice, note.original_id == Invoice.id)
-        .where(Invoice.order_id.is_not(None), note.kind == Kind.CREDIT_NOTE)
+        .where(Invoice.order_id.is_not(None), ledger.issued_credit_notes(note))
     )
     if order_ids is not None:
         invoiced = invoiced.where(Invoice.order_id.in_(order_ids))
@@ -123,7 +124,7 @@ def income() -> list[IncomeRow]:
         .join(Invoice, note.original_id == Invoice.id)
         .join(Order, Invoice.order_id == Order.id)
         .outerjoin(Extra, Order.extra_id == Extra.id)
-        .where(note.kind == Kind.CREDIT_NOTE, note.status != Status.DRAFT)
+        .where(ledger.issued_credit_notes(note))
         .group_by(name, Invoice.year_start)
     ).all()
     rows: dict[tuple, IncomeRow] = {}

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from billing import ledger
 from billing.extras.models import Extra, InvoiceRule, Order, OrderStatus, Pricing, Quote, QuoteLine
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Kind, Status
@@ -282,7 +283,7 @@ def invoiced_net(order: Order) -> int:
     credited = db.session.scalar(
         sa.select(sum_pence(note.net_pence))
         .join(Invoice, note.original_id == Invoice.id)
-        .where(Invoice.order_id == order.id, note.kind == Kind.CREDIT_NOTE)
+        .where(Invoice.order_id == order.id, ledger.issued_credit_notes(note))
     )
     return invoiced - credited
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from billing import ledger
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import sum_pence
 from billing.payments.models import Allocation, Payment
@@ -50,7 +51,9 @@ def owed_as_at(as_at: date):
     credited = (
         sa.select(sum_pence(note.gross_pence))
         .where(
-            note.original_id == Invoice.id, note.kind == Kind.CREDIT_NOTE, note.issue_date <= as_at
+            note.original_id == Invoice.id,
+            ledger.issued_credit_notes(note),
+            note.issue_date <= as_at,
         )
         .scalar_subquery()
     )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from billing.extras import services
 from billing.extras.models import InvoiceRule, OrderStatus, Pricing
 from billing.invoices import services as invoices
-from billing.invoices.models import Invoice, Kind
+from billing.invoices.models import Invoice, Kind, Status
 from company.auth.roles import Role
 from company.clock import uk_today
 from company.extensions import db
@@ -149,3 +149,23 @@ def test_retired_extras_cannot_be_requested_but_stay_on_old_orders(setup):
     with pytest.raises(services.ExtraError, match="no longer offered"):
         services.request_extra(member, "", "After", council_user, extra)
     assert order.extra.name == "Data migration" and extra not in services.catalogue()
+
+
+def test_a_draft_credit_note_does_not_count_against_an_order(setup):
+    """What an order has invoiced uses the ledger's credit-note filter: drafts never count."""
+    member, council_user, finance, extra = setup
+    order = services.request_extra(member, "", "Migrate", council_user, extra)
+    q = services.quote(order, lines(extra), uk_today() + timedelta(days=30), None, finance)
+    services.accept(q, council_user, po_number="PO-4")
+    first = db.session.scalar(sa.select(Invoice).where(Invoice.order_id == order.id))
+    db.session.add(
+        Invoice(
+            kind=Kind.CREDIT_NOTE, status=Status.DRAFT, member_id=member.id, original_id=first.id,
+            customer_name=member.name, customer_address="", net_pence=first.net_pence,
+            vat_pence=first.vat_pence, gross_pence=first.gross_pence, year_start=first.year_start,
+        )
+    )  # fmt: skip
+    db.session.flush()
+    assert services.invoiced_net(order) == first.net_pence
+    with pytest.raises(services.ExtraError, match="raise credit notes for its invoices"):
+        services.cancel(order, finance, "Council withdrew")
