@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms.validators import Length, Optional
 
 from billing.credit_control import bp, late_payment, reminders
+from billing.invoices import held
 from billing.invoices.models import Invoice
 from company.auth.access import finance
 from company.clock import uk_today
@@ -49,6 +50,7 @@ def index():
     return render_template(
         "credit_control/index.html",
         attention=reminders.needs_attention(),
+        held=held.held_drafts(),
         claims=claims,
         total_owed=sum(c.owed_pence for _, c in claims),
         total_claimable=sum(c.total_pence for _, c in claims),

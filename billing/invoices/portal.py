@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from billing import ledger
-from billing.invoices import bp, forms, queries, services
+from billing.invoices import bp, forms, held, queries, services
 from billing.invoices.models import Invoice, Status
 from billing.invoices.views import pdf_response
 from company.auth.access import council
@@ -37,11 +37,8 @@ def portal_show_invoice(invoice_id: int):
         form = forms.PoForm()
         if form.validate_on_submit():
             with refusals_on(form):
-                services.set_po_number(invoice, form.po_number.data, current_user)
-                flash(
-                    "Thank you. The purchase order number is saved and the invoice will be issued.",
-                    "success",
-                )
+                released = held.enter_po(invoice, form.po_number.data, current_user)
+                flash(released.message, "success")
                 return redirect(url_for("invoices.portal_list_invoices"))
         return render_template("invoices/portal/held_invoice.html", invoice=invoice, form=form)
     return render_template(
