@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
 from billing.reports import aged_debt as reports_aged_debt
@@ -9,8 +10,9 @@ from billing.reports import bp, forms, statement_pdf
 from billing.reports import dashboard as reports_dashboard
 from billing.reports import exports as reports_exports
 from billing.reports import statements as reports_statements
-from company.auth.access import finance
+from company.auth.access import finance, finance_read
 from company.clock import financial_year_start, uk_today
+from company.extensions import db
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.settings import services as settings
@@ -73,6 +75,23 @@ def statement_page(member: Member, pdf_endpoint: str, template: str, **extra):
     )
 
 
+@bp.route("/billing/statements")
+@finance
+def statements():
+    """Choose a council and see its statement of account."""
+    members = db.session.execute(sa.select(Member.id, Member.name).order_by(Member.name)).all()
+    chosen = request.args.get("member", "")
+    if chosen:
+        if chosen.isdigit() and any(m.id == int(chosen) for m in members):
+            return redirect(url_for("reports.member_statement", member_id=int(chosen)))
+        error = "Select a member council"
+    else:
+        error = None
+    return render_template("reports/statements.html", members=members, error=error), (
+        400 if error else 200
+    )
+
+
 @bp.route("/billing/members/<int:member_id>/statement")
 @bp.route("/billing/members/<int:member_id>/statement.pdf", endpoint="member_statement_pdf")
 @finance
@@ -88,7 +107,7 @@ def member_statement(member_id: int):
 
 @bp.route("/billing/aged-debt")
 @bp.route("/billing/aged-debt.csv", endpoint="aged_debt_csv")
-@finance
+@finance_read
 def aged_debt():
     as_at = uk_today()
     if request.args.get("as_at"):
@@ -112,7 +131,7 @@ def aged_debt():
 
 
 @bp.route("/billing/dashboard")
-@finance
+@finance_read
 def dashboard():
     figures = reports_dashboard.dashboard(uk_today(), settings.current().year_start_month)
     peak = max([1] + [max(m.invoiced, m.collected, m.owed_at_end) for m in figures["months"]])

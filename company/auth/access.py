@@ -58,6 +58,14 @@ def rule_for(endpoint: str | None):
     return getattr(view, ATTR, None)
 
 
+def may_visit(endpoint: str) -> bool:
+    """Whether the signed-in user passes `endpoint`'s rule (templates hide links that refuse)."""
+    rule = rule_for(endpoint)
+    if rule in (PUBLIC, SIGNED_IN):
+        return rule == PUBLIC or current_user.is_authenticated
+    return bool(rule) and current_user.is_authenticated and current_user.role in rule
+
+
 def enforce():
     """before_request hook: 404s pass through to Flask; undeclared views are refused."""
     if request.endpoint is None:

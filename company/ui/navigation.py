@@ -4,7 +4,9 @@ names another package's pages.
 `add(app, label, endpoint, roles, active=…, order=…)` puts an item in the header for those roles;
 `active` lists the blueprints or endpoints for which it is the current section. An item given a
 `group` appears instead in that group's sub-navigation (`sub_navigation("payments")`).
-`also_current(app, item_endpoint, *names)` lets a feature say its pages sit under another's item.
+`also_current(app, item_endpoint, *names)` lets a feature say its pages sit under another's header
+item (sub-navigation items are current only for their own `active` pages).
+Templates call `may_visit(endpoint)` to leave out a link the reader's role would be refused.
 """
 
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from flask import current_app, request, url_for
 from flask_login import current_user
 
+from company.auth.access import may_visit
 from company.auth.roles import Role
 
 ANONYMOUS = [("Apply to join", "members.apply"), ("Sign in", "auth.sign_in")]
@@ -29,7 +32,8 @@ class Item:
     group: str | None
 
     def is_current(self, endpoint: str, blueprint: str | None) -> bool:
-        active = {*self.active, *current_app.extensions.get(ALSO, {}).get(self.endpoint, ())}
+        also = current_app.extensions.get(ALSO, {}).get(self.endpoint, ()) if not self.group else ()
+        active = {*self.active, *also}
         return endpoint == self.endpoint or endpoint in active or blueprint in active
 
 
@@ -77,3 +81,4 @@ def sub_navigation(group: str) -> list[dict]:
 def register(app) -> None:
     app.jinja_env.globals["service_navigation"] = navigation
     app.jinja_env.globals["sub_navigation"] = sub_navigation
+    app.jinja_env.globals["may_visit"] = may_visit
