@@ -30,15 +30,9 @@ class PaymentForm(FlaskForm):
     )
     allocate = RadioField(
         "What to set it against",
-        choices=choices(
-            [
-                ("oldest", "The council's oldest unpaid invoices first"),
-                ("credit", "Nothing yet: keep it as credit on the council's account"),
-            ]
-        ),
         default="oldest",
         validators=[Required("Select what to set the payment against")],
-    )
+    )  # choices: oldest first, each of the chosen council's open invoices, or credit
 
 
 class AllocateForm(FlaskForm):

@@ -11,7 +11,7 @@ from billing.payments.models import Payment
 from company.auth.access import finance
 from company.clock import uk_today
 from company.extensions import db
-from company.formats import pounds
+from company.formats import long_date, pounds
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.ui.fields import choices
@@ -35,16 +35,48 @@ def _member_choices():
     return choices([("", "Choose a member council")] + [(str(i), n) for i, n in rows])
 
 
+OLDEST, CREDIT, INVOICE = "oldest", "credit", "invoice-"
+
+
+def _allocation_choices(invoices: list[Invoice]):
+    return choices(
+        [(OLDEST, "The council's oldest unpaid invoices first")]
+        + [
+            (
+                f"{INVOICE}{i.id}",
+                f"Invoice {i.number}: {pounds(ledger.owed(i))} owed, due {long_date(i.due_date)}",
+            )
+            for i in invoices
+        ]
+        + [(CREDIT, "Nothing yet: keep it as credit on the council's account")]
+    )
+
+
 @bp.route("/billing/payments/new", methods=["GET", "POST"])
 @finance
 def record_payment():
+    """Record money received. Choosing the council (and 'Show its open invoices') offers each of
+    its open invoices to set the payment against; what that invoice does not need stays as
+    credit on account."""
+    chosen = (
+        request.form.get("member_id") if request.method == "POST" else request.args.get("member")
+    )
+    member = member_scoped(Member, int(chosen)) if (chosen or "").isdigit() else None
+    open_invoices = ledger.open_invoices(member.id) if member else []
     form = forms.PaymentForm()
     form.member_id.choices = _member_choices()
+    form.allocate.choices = _allocation_choices(open_invoices)
     if request.method == "GET":
         form.received_on.data = uk_today()
-        form.member_id.data = request.args.get("member", "")
-    if form.validate_on_submit():
-        member = member_scoped(Member, int(form.member_id.data))
+        form.member_id.data = str(member.id) if member else ""
+    showing = "show" in request.form  # 'Show its open invoices': the same form, nothing recorded
+    if not showing and form.validate_on_submit():
+        plan = None
+        if form.allocate.data == CREDIT:
+            plan = []
+        elif form.allocate.data.startswith(INVOICE):
+            invoice = next(i for i in open_invoices if f"{INVOICE}{i.id}" == form.allocate.data)
+            plan = [(invoice, min(form.amount.pence or 0, ledger.owed(invoice)))]
         with refusals_on(form):
             payment = services.record_payment(
                 member,
@@ -53,11 +85,22 @@ def record_payment():
                 form.method.data,
                 form.reference.data,
                 current_user,
-                allocations=None if form.allocate.data == "oldest" else [],
+                allocations=plan,
             )
-            flash("Payment recorded.", "success")
+            flash(_recorded(payment, plan), "success")
             return redirect(url_for("payments.show_payment", payment_id=payment.id))
-    return render_template("payments/new.html", form=form)
+    return render_template(
+        "payments/new.html", form=form, member=member, open_invoices=open_invoices
+    )
+
+
+def _recorded(payment: Payment, plan) -> str:
+    if not plan:
+        return "Payment recorded."
+    [(invoice, amount)] = plan
+    left = payment.amount_pence - amount
+    credit = f" {pounds(left)} is kept as credit on the council's account." if left else ""
+    return f"Payment recorded: {pounds(amount)} set against {invoice.number}.{credit}"
 
 
 def _payment_page(

@@ -65,6 +65,49 @@ def test_finance_records_a_payment_that_pays_the_oldest_invoice(member, client, 
     assert "Paid" in text_of(client.get(f"/billing/invoices/{inv.id}"))
 
 
+def test_finance_sets_a_payment_against_a_chosen_invoice_the_rest_kept_as_credit(
+    member, client, login_as
+):
+    older = issued(member, day=date(2026, 4, 1))  # £1,200.00, due first
+    newer = issued(member, pence=50000, day=date(2026, 5, 1))  # £600.00
+    other = issued(factories.member(), pence=70000)
+    login_as(factories.user(Role.FINANCE))
+    typed = {
+        "member_id": str(member.id),
+        "amount": "700.00",
+        **day_parts("received_on", date(2026, 5, 20)),
+        "method": "bank_transfer",
+        "reference": "REMITTANCE 42",
+    }
+    # Choosing the council offers its open invoices (and no one else's), keeping what was typed.
+    page = client.post("/billing/payments/new", data={**typed, "show": "invoices"})
+    html = page.get_data(as_text=True)
+    assert f'value="invoice-{older.id}"' in html and f'value="invoice-{newer.id}"' in html
+    assert f"Invoice {newer.number}: £600.00 owed" in text_of(page)
+    assert other.number not in html and 'value="REMITTANCE 42"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+    r = client.post("/billing/payments/new", data={**typed, "allocate": f"invoice-{newer.id}"})
+    payment = db.session.scalar(sa.select(Payment))
+    assert r.headers["Location"] == f"/billing/payments/{payment.id}"
+    shown = text_of(client.get(r.headers["Location"]))
+    assert f"£600.00 set against {newer.number}" in shown and "£100.00 is kept as credit" in shown
+    assert "Not yet allocated (credit on account) £100.00" in shown
+    db.session.refresh(newer), db.session.refresh(older)
+    assert newer.status == Status.PAID and older.status == Status.ISSUED
+    # Another council's invoice is not a choice.
+    r = client.post("/billing/payments/new", data={**typed, "allocate": f"invoice-{other.id}"})
+    assert r.status_code == 200 and "Not a valid choice" in text_of(r)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+
+
+def test_the_form_offers_the_invoices_of_the_council_it_was_opened_for(member, client, login_as):
+    inv = issued(member)
+    login_as(factories.user(Role.FINANCE))
+    html = client.get(f"/billing/payments/new?member={member.id}").get_data(as_text=True)
+    assert f'value="invoice-{inv.id}"' in html
+    assert "invoice-" not in client.get("/billing/payments/new").get_data(as_text=True)
+
+
 def test_payment_form_errors(member, client, login_as):
     login_as(factories.user(Role.FINANCE))
     page = text_of(
