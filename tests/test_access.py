@@ -126,6 +126,7 @@ SCOPED_URLS = [
     ("GET", "/portal/extras/orders/{order}"),
     ("POST", "/portal/extras/orders/{order}/accept"),
     ("POST", "/portal/extras/orders/{order}/decline"),
+    ("GET", "/portal/extras/quotes/{quote}.pdf"),
 ]
 
 
@@ -136,7 +137,12 @@ def test_another_councils_rows_are_404(ctx, client, login_as, method, template):
     login_as(me)
     order = _their_order(theirs)
     url = template.format(
-        user=them.id, member=theirs.id, invoice=issued.id, held=held.id, order=order.id
+        user=them.id,
+        member=theirs.id,
+        invoice=issued.id,
+        held=held.id,
+        order=order.id,
+        quote=order.quotes[-1].id,
     )
     r = client.get(url) if method == "GET" else client.post(url)
     assert r.status_code == 404

@@ -4,14 +4,14 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from billing.extras import bp, forms, services
-from billing.extras.models import Extra, Order
+from billing.extras import bp, emails, forms, services
+from billing.extras.models import Extra, Order, Quote
 from billing.invoices.models import Invoice, Status
 from company.auth.access import council
 from company.clock import uk_today
 from company.extensions import db
 from company.members.scoping import member_scoped, own_member, scoped
-from company.ui.pages import refusals_on
+from company.ui.pages import pdf_response, refusals_on
 
 
 def _show(order_id: int):
@@ -78,6 +78,20 @@ def _order_page(order: Order, accept=None, decline=None, form=None):
         decline=decline or forms.DeclineForm(prefix="decline"),
         form=form,
     )
+
+
+@bp.route("/portal/extras/quotes/<int:quote_id>.pdf")
+@council
+def portal_quote_pdf(quote_id: int):
+    """The PDF of one of the council's own quotes (any version); another council's is 404."""
+    quote = db.session.scalar(
+        sa.select(Quote)
+        .join(Order, Quote.order_id == Order.id)
+        .where(Quote.id == quote_id, Order.member_id == own_member().id)
+    )
+    if quote is None:
+        abort(404)
+    return pdf_response(emails.pdf(quote), emails.filename(quote))
 
 
 @bp.route("/portal/extras/orders/<int:order_id>")

@@ -187,6 +187,25 @@ def test_the_timeline_shows_the_orders_history(setup, client):
     assert "Order: requested" in page and "Order: moved" in page
 
 
+def test_the_council_downloads_its_quote_pdf_and_not_another_councils(setup, client):
+    from tests.helpers import pdf_text
+
+    member, council_user, finance, extra = setup
+    order = _requested(member, council_user, extra)
+    v1 = _quote(order, finance, extra, days=5)
+    v2 = _quote(order, finance, extra, days=4)
+    html = client.get(f"/portal/extras/orders/{order.id}").get_data(as_text=True)
+    assert f'href="/portal/extras/quotes/{v2.id}.pdf"' in html
+    assert f'href="/portal/extras/quotes/{v1.id}.pdf"' in html  # the superseded version too
+    r = client.get(f"/portal/extras/quotes/{v2.id}.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert v2.number in pdf_text(r.data) and "£2,400.00" in pdf_text(r.data)
+    theirs = services.request_extra(factories.member(), "Theirs", "Hush", "test", extra)
+    their_quote = _quote(theirs, finance, extra)
+    assert client.get(f"/portal/extras/quotes/{their_quote.id}.pdf").status_code == 404
+    assert client.get("/portal/extras/quotes/999999.pdf").status_code == 404
+
+
 def test_another_councils_order_is_not_listed(setup, client):
     member, council_user, finance, extra = setup
     other = factories.member()
