@@ -5,10 +5,15 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 ASSETS := company/static/govuk/app.css
 
-.PHONY: run test setup assets db lint bench clean
+.PHONY: run run-cards test setup assets db demo-reset lint bench clean
 
 run: setup assets db
 	$(BIN)/python -m company.devserver
+
+# `make run` with card payments against localstripe (PyPI, installed with the dev extras),
+# listening on 127.0.0.1 only, with its webhook registered; see tests/stripe_server.py.
+run-cards: setup assets db
+	$(BIN)/python tests/stripe_server.py --run
 
 test: setup assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -31,6 +36,14 @@ $(ASSETS): node_modules/.installed assets/build.mjs assets/scss/app.scss assets/
 	npm run --silent build
 
 db: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+
+# Back to the demo company as first loaded: the SQLite file is deleted and built again (stop
+# `make run` first). The venv and assets are kept. Refuses to touch a DATABASE_URL database.
+demo-reset: setup
+	@if [ -n "$$DATABASE_URL" ]; then echo "demo-reset resets only instance/flatpack.db: unset DATABASE_URL" >&2; exit 1; fi
+	rm -f instance/flatpack.db instance/flatpack.db-journal instance/flatpack.db-wal instance/flatpack.db-shm
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 

@@ -1,5 +1,6 @@
-"""Demo billing: company particulars, last year's contributions issued (one credited), and this
-year's schedule copied with an uplift, waiting for the board's approval and the annual run."""
+"""Demo billing: company particulars, last year's contributions issued (one credited) and mostly
+paid, this year's schedule copied with an uplift (waiting for the board's approval and the
+annual run), the extras catalogue, and a one-off invoice held for a council's PO number."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,7 +11,7 @@ from flask import current_app
 from billing import ledger
 from billing.contributions import services as contributions
 from billing.invoices import services as invoices
-from billing.invoices.models import Invoice
+from billing.invoices.models import Invoice, InvoiceError
 from company.clock import financial_year_start, uk_today
 from company.extensions import db
 from company.settings import services as settings
@@ -86,3 +87,21 @@ def seed() -> None:
              "vat_code": "S", "invoice_rule": rule, "stage_percent": stage},
             "demo",
         )  # fmt: skip
+
+    # A one-off invoice to a council that needs PO numbers, held until the council enters one in
+    # its portal (which issues it) or finance does.
+    from company.members.models import Member
+
+    needs_po = db.session.scalar(
+        sa.select(Member).where(Member.po_required.is_(True)).order_by(Member.name)
+    )
+    if needs_po is not None:
+        held = invoices.new_draft(
+            needs_po, "demo", notes="Support beyond the membership, agreed by email"
+        )
+        invoices.add_line(held, "Extra support days: 2 days", 45000, Decimal(2), "S")
+        db.session.flush()
+        try:
+            invoices.issue(held, "demo")
+        except InvoiceError:
+            db.session.commit()  # held, with its reason, as when finance issues it

@@ -5,6 +5,11 @@ chooses, prints that port on its first line, and serves localstripe's aiohttp ap
 store localstripe pickles after every change goes to a temporary folder of its own (the package
 writes /tmp/localstripe.pickle otherwise, shared by every run on the machine), and each run
 starts empty. Nothing listens beyond loopback and nothing is fetched from the internet.
+
+`make run-cards` (`python tests/stripe_server.py --run`) is `make run` with card payments: it
+starts this server, registers the app's webhook with it, and runs the development server with
+Stripe keys that point at it. By hand, `python tests/stripe_server.py FOLDER PORT` serves on
+127.0.0.1:PORT with its store in FOLDER.
 """
 
 import importlib.util
@@ -83,7 +88,7 @@ class LocalStripe:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _serve(folder: Path) -> None:
+def _serve(folder: Path, port: int = 0) -> None:
     """In the child: point the store at `folder`, bind loopback, print the port, serve."""
     from aiohttp import web
     from localstripe import resources
@@ -106,11 +111,39 @@ def _serve(folder: Path) -> None:
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     print(sock.getsockname()[1], flush=True)
     web.run_app(app, sock=sock, print=None, access_log=None, handle_signals=True)
 
 
+# The keys `make run-cards` gives the app: any test-mode values do for localstripe.
+DEV_KEYS = {
+    "STRIPE_SECRET_KEY": "sk_test_flatpack_local",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_flatpack_local",
+    "STRIPE_WEBHOOK_SECRET": "whsec_flatpack_local",
+}
+
+
+def run_dev_server() -> int:
+    """localstripe on loopback, its webhook pointed at the app, then `python -m company.devserver`
+    with the Stripe settings; localstripe stops when the app does."""
+    server = LocalStripe().start()
+    try:
+        server.register_webhook(
+            "http://127.0.0.1:5000/stripe/webhook", DEV_KEYS["STRIPE_WEBHOOK_SECRET"]
+        )
+        print(f"Card payments: localstripe on {server.url} (card 4242 4242 4242 4242 pays)")
+        env = {**os.environ, **DEV_KEYS, "STRIPE_API_BASE": server.url}
+        try:
+            return subprocess.call([sys.executable, "-m", "company.devserver"], env=env)
+        except KeyboardInterrupt:
+            return 0
+    finally:
+        server.stop()
+
+
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    _serve(Path(sys.argv[1]))
+    if sys.argv[1:] == ["--run"]:
+        sys.exit(run_dev_server())
+    _serve(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0)

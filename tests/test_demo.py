@@ -47,6 +47,13 @@ def test_demo_seed_builds_a_believable_company_and_prints_sign_ins(app, ctx):
         InvoiceStatus.PART_PAID,
         InvoiceStatus.ISSUED,
     } <= statuses  # payments to reconcile and chase
+    # a council that needs PO numbers has a one-off invoice held for want of one, and can sign in
+    held = db.session.scalars(
+        sa.select(Invoice).where(Invoice.held_reason.is_not(None), Invoice.purpose == "adhoc")
+    ).all()
+    assert len(held) == 1 and held[0].status == InvoiceStatus.DRAFT
+    assert held[0].member.po_required and held[0].po_number is None
+    assert any(u.role == Role.COUNCIL_ADMIN and u.active for u in held[0].member.users)
     # the printed sign-ins work
     role, email, password = lines[0].split()
     client = app.test_client()
