@@ -102,6 +102,8 @@ def enter_po(invoice: Invoice, po_number: str, actor) -> Released:
     except InvoiceError as exc:
         db.session.rollback()
         invoice = db.session.get(Invoice, invoice.id)
+        if invoice.status != Status.DRAFT:  # finance issued it at the same moment
+            return Released(ISSUED, invoice)
         _tell_finance(invoice, FOR_FINANCE, str(exc))
         db.session.commit()
         return Released(FOR_FINANCE, invoice, str(exc))

@@ -44,7 +44,9 @@ staff = allow(*STAFF_ROLES)
 council = allow(*COUNCIL_ROLES)
 admin = allow(Role.ADMIN)  # company users, settings, applications
 finance = allow(Role.FINANCE, Role.ADMIN)  # changes money
-finance_read = allow(Role.FINANCE, Role.ADMIN, Role.DIRECTOR)  # reads invoices
+finance_read = allow(
+    Role.FINANCE, Role.ADMIN, Role.DIRECTOR
+)  # reads invoices, dashboard, aged debt
 registers = allow(Role.ADMIN, Role.DIRECTOR)  # statutory registers
 council_admin = allow(Role.COUNCIL_ADMIN)  # a council's own users and details
 
