@@ -161,7 +161,7 @@ def test_aged_debt_page_and_csv(member, client, login_as):
     assert csv_text.splitlines()[1].startswith(
         f"{member.name},0.00,0.00,1200.00"
     )  # due 1 May: 45 days
-    assert "Enter the date as" in text_of(
+    assert "Enter the date as a day, month and year" in text_of(
         client.get("/billing/aged-debt?as_at=junk", follow_redirects=True)
     )
 
