@@ -11,9 +11,9 @@ from billing.payments import services
 from billing.payments.models import Payment
 from company.auth.access import finance, public
 from company.extensions import csrf
-from company.formats import pounds
+from company.formats import long_date, pounds
 from company.members.scoping import member_scoped
-from company.ui.pages import refusals_on
+from company.ui.pages import confirmation, confirmed, refusals_on
 
 # Stripe
 
@@ -56,6 +56,28 @@ def show_payment(payment_id: int):
         abort(404)
     form = RefundForm()
     if form.validate_on_submit():
+        amount = form.amount.pence
+        ready = (form.reason.data or "").strip() and 0 < amount <= card.refundable(payment)
+        if not confirmed() and ready and gateway.configured():
+            return confirmation(
+                title=f"Refund {pounds(amount)} to {payment.member.name}'s card?",
+                caption=f"Card payment of {pounds(payment.amount_pence)} received "
+                f"{long_date(payment.received_on)}",
+                action=url_for("card.show_payment", payment_id=payment.id),
+                button="Refund to card",
+                cancel=url_for("card.show_payment", payment_id=payment.id),
+                rows=[
+                    ("Refund", pounds(amount)),
+                    ("Can be refunded now", pounds(card.refundable(payment))),
+                    ("Reason", form.reason.data),
+                ],
+                points=[
+                    "the card provider is asked to return the money to the card straight away",
+                    "it comes out of the payment's unallocated credit first, then out of what it "
+                    "paid on invoices, newest first: those invoices are owed again",
+                ],
+                warning="A card refund cannot be cancelled once it is sent.",
+            )
         with refusals_on(form):
             card.refund_card_payment(payment, form.amount.pence, current_user, form.reason.data)
             flash(f"{pounds(form.amount.pence)} refunded to the card.", "success")

@@ -20,10 +20,11 @@ from billing.money import VatCode
 from company.auth.access import finance
 from company.clock import financial_year_label, financial_year_start, uk_today
 from company.extensions import db
+from company.formats import long_date, pounds
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.settings import services as settings
-from company.ui.pages import refusals_flashed, refusals_on
+from company.ui.pages import confirmation, confirmed, refusals_flashed, refusals_on
 
 
 def _year(year: int) -> date:
@@ -126,6 +127,28 @@ def approve_schedule(year: int):
     schedule = _schedule(year)
     form = forms.ApproveScheduleForm()
     if form.validate_on_submit():
+        if not confirmed() and schedule.bands and not schedule.approved:
+            label = financial_year_label(schedule.year_start)
+            return confirmation(
+                title=f"Approve the {label} contribution schedule?",
+                caption="Contribution schedules",
+                action=url_for("contributions.approve_schedule", year=year),
+                button="Approve schedule",
+                cancel=url_for("contributions.show_schedule", year=year),
+                rows=[
+                    *(
+                        (f"{b.code}: {b.name}", f"{pounds(b.annual_pence)} a year ({b.vat_code})")
+                        for b in schedule.bands
+                    ),
+                    ("Board approved on", long_date(form.approved_on.data)),
+                    ("Board resolution", form.resolution.data),
+                ],
+                points=[
+                    "the schedule is fixed: its bands and amounts can no longer change",
+                    f"the {label} annual run charges each member these amounts",
+                ],
+                warning="An approved schedule cannot be changed or unapproved.",
+            )
         with refusals_on(form):
             contributions.approve_schedule(
                 schedule, form.approved_on.data, form.resolution.data, current_user
@@ -198,6 +221,30 @@ def run_contributions(year: int):
 @bp.route("/billing/contributions/<int:year>/<any(drafts, issue):stage>", methods=["POST"])
 @finance
 def start_run(year: int, stage: str):
+    if stage == "issue" and not confirmed():
+        year_start = _year(year)
+        done = contributions.summary(year_start)
+        to_issue = done.drafts - done.held
+        if to_issue and not runs.active(year_start):
+            return confirmation(
+                title=f"Issue {to_issue} contribution invoice{'s' if to_issue != 1 else ''} "
+                f"for {financial_year_label(year_start)}?",
+                caption="Annual run",
+                action=url_for("contributions.start_run", year=year, stage="issue"),
+                button="Issue and email invoices",
+                cancel=url_for("contributions.run_contributions", year=year),
+                rows=[
+                    ("Drafts to issue", str(to_issue)),
+                    ("Held for a purchase order number (not issued)", str(done.held)),
+                    ("Already issued", str(done.issued)),
+                ],
+                points=[
+                    "each draft is numbered, dated today and made into a PDF",
+                    "each is emailed to its council's finance contact with the PDF attached",
+                    "each council owes its invoice's total from today",
+                ],
+                warning="Issued invoices cannot be changed or deleted; corrections are credit notes.",
+            )
     with refusals_flashed():
         run = runs.start(current_app._get_current_object(), _year(year), stage, current_user)
         return redirect(url_for("contributions.show_run", run_id=run.id))

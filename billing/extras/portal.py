@@ -5,13 +5,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from billing.extras import bp, emails, forms, services
-from billing.extras.models import Extra, Order, Quote
+from billing.extras.models import Extra, InvoiceRule, Order, OrderStatus, Quote
 from billing.invoices.models import Invoice, Status
 from company.auth.access import council
 from company.clock import uk_today
 from company.extensions import db
+from company.formats import long_date, pounds
 from company.members.scoping import member_scoped, own_member, scoped
-from company.ui.pages import pdf_response, refusals_on
+from company.ui.pages import confirmation, confirmed, pdf_response, refusals_on
 
 
 def _show(order_id: int):
@@ -100,13 +101,17 @@ def portal_show_order(order_id: int):
     return _order_page(member_scoped(Order, order_id))
 
 
-def _decide(order_id: int, form, act, done: str):
-    """Accept or decline the current quote: a refusal shows against its field, or as a problem."""
+def _decide(order_id: int, form, act, done: str, ask):
+    """Accept or decline the current quote: first `ask(order, quote)` shows what will happen
+    (when the quote can be decided); a refusal shows against its field, or as a problem."""
     order = member_scoped(Order, order_id)
     quote = services.current_quote(order)
     if quote is None:
         abort(404)
     if form.validate_on_submit():
+        open_quote = order.status == OrderStatus.QUOTED and quote.valid_until >= uk_today()
+        if not confirmed() and open_quote and (page := ask(order, quote)) is not None:
+            return page
         with refusals_on(form, flash_unplaced=True):
             act(quote)
             flash(done.format(quote=quote), "success")
@@ -131,6 +136,44 @@ def portal_accept_quote(order_id: int):
         form,
         lambda q: services.accept(q, current_user, po_number=form.po_number.data),
         "You have accepted quote {quote.reference}. We will be in touch to arrange the work.",
+        lambda order, quote: _confirm_accept(order, quote, form.po_number.data),
+    )
+
+
+def _invoicing(order: Order) -> str:
+    rule = order.extra.invoice_rule if order.extra else InvoiceRule.ON_DELIVERY
+    if rule == InvoiceRule.ON_ACCEPTANCE:
+        return "we invoice the whole amount now, on acceptance"
+    if rule == InvoiceRule.STAGED:
+        return (
+            f"we invoice {order.extra.stage_percent}% now, on acceptance, "
+            "and the rest when the work is delivered"
+        )
+    return "we invoice when the work is delivered"
+
+
+def _confirm_accept(order: Order, quote: Quote, po_number: str | None):
+    po_number = (po_number or "").strip()
+    if order.member.po_required and not po_number:
+        return None  # refused straight away: the purchase order number is needed
+    return confirmation(
+        title=f"Accept quote {quote.reference}?",
+        caption=order.title,
+        action=url_for("extras.portal_accept_quote", order_id=order.id),
+        button="Accept quote",
+        cancel=url_for("extras.portal_show_order", order_id=order.id),
+        rows=[
+            ("Total excluding VAT", pounds(quote.net_pence)),
+            ("VAT", pounds(quote.vat_pence)),
+            ("Total", pounds(quote.gross_pence)),
+            ("Valid until", long_date(quote.valid_until)),
+            ("Purchase order number", po_number or "None"),
+        ],
+        points=[
+            f"{order.member.name} agrees to buy this work for {pounds(quote.gross_pence)}",
+            _invoicing(order),
+        ],
+        warning="Once accepted, a quote cannot be withdrawn here: contact us to cancel.",
     )
 
 
@@ -143,4 +186,15 @@ def portal_decline_quote(order_id: int):
         form,
         lambda q: services.decline(q, current_user, form.reason.data),
         "You have declined quote {quote.reference}.",
+        lambda order, quote: confirmation(
+            title=f"Decline quote {quote.reference}?",
+            caption=order.title,
+            action=url_for("extras.portal_decline_quote", order_id=order.id),
+            button="Decline quote",
+            cancel=url_for("extras.portal_show_order", order_id=order.id),
+            rows=[("Total", pounds(quote.gross_pence)), ("Reason", form.reason.data)],
+            points=["the order is closed; ask for a new quote if you change your mind"],
+            warning="A declined quote cannot be accepted afterwards.",
+            destructive=True,
+        ),
     )

@@ -11,10 +11,18 @@ from billing.money import VAT_LABELS
 from company.auth.access import finance
 from company.clock import uk_today
 from company.extensions import db
+from company.formats import pounds
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.ui.fields import choices
-from company.ui.pages import csv_response, pdf_response, refusals_flashed, refusals_on
+from company.ui.pages import (
+    confirmation,
+    confirmed,
+    csv_response,
+    pdf_response,
+    refusals_flashed,
+    refusals_on,
+)
 
 QUOTABLE = (OrderStatus.REQUESTED, OrderStatus.QUOTED)
 
@@ -195,6 +203,30 @@ def start_work(order_id: int):
 @finance
 def deliver(order_id: int):
     order = member_scoped(Order, order_id)
+    deliverable = order.status in (OrderStatus.ACCEPTED, OrderStatus.IN_PROGRESS)
+    if not confirmed() and deliverable and order.accepted_quote is not None:
+        quoted = order.accepted_quote.net_pence
+        left = quoted - services.invoiced_net(order)
+        recipient = order.member.finance_email or order.member.contact_email
+        return confirmation(
+            title=f"Mark “{order.title}” delivered?",
+            caption=order.member.name,
+            action=url_for("extras.deliver", order_id=order.id),
+            button="Mark delivered and invoice",
+            cancel=url_for("extras.show_order", order_id=order.id),
+            rows=[
+                ("Quote, excluding VAT", pounds(quoted)),
+                ("Invoiced so far, excluding VAT", pounds(quoted - left)),
+                ("To invoice now, excluding VAT", pounds(left)),
+            ],
+            points=(
+                [f"an invoice for {pounds(left)} plus VAT is issued and emailed to {recipient}"]
+                if left > 0
+                else []
+            )
+            + ["the order is marked delivered and invoiced, and can no longer be cancelled"],
+            warning="Issued invoices cannot be changed or deleted; corrections are credit notes.",
+        )
     with refusals_flashed():
         services.deliver(order, current_user)
         flash("Order delivered. Anything not yet invoiced has been invoiced.", "success")

@@ -12,11 +12,12 @@ from billing.invoices.models import Invoice, InvoiceLine, Status
 from company import audit
 from company.auth.access import finance, finance_read
 from company.extensions import db
+from company.formats import pounds
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.ui import pages
 from company.ui.fields import choices
-from company.ui.pages import refusals_flashed, refusals_on
+from company.ui.pages import confirmation, confirmed, refusals_flashed, refusals_on
 
 # Invoices
 
@@ -66,6 +67,10 @@ def new_invoice():
 
 def _invoice(invoice_id: int) -> Invoice:
     return member_scoped(Invoice, invoice_id)
+
+
+def _recipient(invoice: Invoice) -> str:
+    return invoice.member.finance_email or invoice.member.contact_email
 
 
 def _invoice_page(invoice: Invoice, line_form=None, po_form=None, status: int = 200):
@@ -160,16 +165,37 @@ def set_po(invoice_id: int):
 @finance
 def issue_invoice(invoice_id: int):
     invoice = _invoice(invoice_id)
+    can_issue = (
+        invoice.status == Status.DRAFT and invoice.lines and not services.hold_reason(invoice)
+    )
+    if not confirmed() and can_issue:  # what would be refused is refused straight away
+        return confirmation(
+            title=f"Issue this invoice to {invoice.member.name}?",
+            caption=invoice.title,
+            action=url_for("invoices.issue_invoice", invoice_id=invoice.id),
+            button="Issue and email",
+            cancel=url_for("invoices.show_invoice", invoice_id=invoice.id),
+            rows=[
+                ("Total excluding VAT", pounds(invoice.net_pence)),
+                ("VAT", pounds(invoice.vat_pence)),
+                ("Total", pounds(invoice.gross_pence)),
+                ("Purchase order number", invoice.po_number or "None"),
+                ("Emailed to", _recipient(invoice)),
+            ],
+            points=[
+                "it is given the next invoice number and today's date as its tax point",
+                f"its PDF is made and emailed to {_recipient(invoice)}",
+                "the council owes the total from today",
+            ],
+            warning="An issued invoice cannot be changed or deleted; corrections are credit notes.",
+        )
     try:
         services.issue(invoice, current_user)
     except services.InvoiceError as exc:
         db.session.commit()  # keeps a hold reason found while trying
         flash(str(exc), "error")
     else:
-        flash(
-            f"{invoice.title} issued and emailed to {invoice.member.finance_email or invoice.member.contact_email}.",
-            "success",
-        )
+        flash(f"{invoice.title} issued and emailed to {_recipient(invoice)}.", "success")
     return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id))
 
 
@@ -187,6 +213,20 @@ def resend_invoice(invoice_id: int):
 @finance
 def delete_draft(invoice_id: int):
     invoice = _invoice(invoice_id)
+    if not confirmed() and invoice.status == Status.DRAFT:
+        return confirmation(
+            title="Delete this draft invoice?",
+            caption=invoice.member.name,
+            action=url_for("invoices.delete_draft", invoice_id=invoice.id),
+            button="Delete draft",
+            cancel=url_for("invoices.show_invoice", invoice_id=invoice.id),
+            rows=[
+                ("Lines", str(len(invoice.lines))),
+                ("Total", pounds(invoice.gross_pence)),
+            ],
+            points=["the draft and its lines are deleted; it was never numbered or sent"],
+            destructive=True,
+        )
     with refusals_flashed():
         services.delete_draft(invoice, current_user)
         flash("Draft deleted.", "success")
@@ -202,6 +242,11 @@ def credit_invoice(invoice_id: int):
     remaining = services.credited_net_by_line(invoice)
     if form.validate_on_submit():
         line_ids = [int(x) for x in request.form.getlist("lines") if x.isdigit()]
+        incomplete = (form.how.data == "lines" and not line_ids) or (
+            form.how.data == "amount" and form.amount.pence is None
+        )
+        if not confirmed() and not incomplete:  # an incomplete choice is refused straight away
+            return _confirm_credit(invoice, form, line_ids)
         with refusals_on(form):
             note = services.credit(
                 invoice,
@@ -220,6 +265,41 @@ def credit_invoice(invoice_id: int):
         form=form,
         credited_by_line=remaining,
         selected=request.form.getlist("lines"),
+    )
+
+
+def _confirm_credit(invoice: Invoice, form, line_ids: list[int]):
+    """What the credit note will credit, before it is numbered and emailed."""
+    owed = ledger.owed(invoice)
+    if form.how.data == "lines":
+        chosen = [line for line in invoice.lines if line.id in line_ids]
+        what = "; ".join(line.description for line in chosen)
+        amount = f"{pounds(sum(line.net_pence for line in chosen))} excluding VAT, plus its VAT"
+    elif form.how.data == "amount":
+        what = "An amount"
+        amount = f"{pounds(form.amount.pence)} excluding VAT, plus VAT at the invoice's rates"
+    else:
+        what = "The whole invoice (what is left to credit)"
+        amount = f"{pounds(invoice.gross_pence - ledger.credited(invoice))} including VAT"
+    return confirmation(
+        title=f"Issue a credit note against {invoice.number}?",
+        caption=invoice.member.name,
+        action=url_for("invoices.credit_invoice", invoice_id=invoice.id),
+        button="Issue and email credit note",
+        cancel=url_for("invoices.credit_invoice", invoice_id=invoice.id),
+        rows=[
+            ("Credits", what),
+            ("Amount", amount),
+            ("Reason", form.reason.data),
+            ("The council owes now", pounds(owed)),
+            ("Emailed to", _recipient(invoice)),
+        ],
+        points=[
+            "the credit note is given the next credit note number and today's date",
+            f"its PDF is made and emailed to {_recipient(invoice)}",
+            "what the council owes goes down by the amount credited",
+        ],
+        warning="An issued credit note cannot be changed or deleted.",
     )
 
 

@@ -15,7 +15,7 @@ from company.formats import long_date, pounds
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.ui.fields import choices
-from company.ui.pages import refusals_on
+from company.ui.pages import confirmation, confirmed, refusals_on
 
 
 @bp.route("/billing/payments")
@@ -160,11 +160,41 @@ def reverse(payment_id: int):
     payment = member_scoped(Payment, payment_id)
     form = forms.ReverseForm()
     if form.validate_on_submit():
+        if not confirmed() and payment.reversed_at is None and (form.reason.data or "").strip():
+            return _confirm_reverse(payment, form.reason.data)
         with refusals_on(form):
             services.reverse_payment(payment, current_user, form.reason.data)
             flash("Payment reversed. Its invoices are owed again.", "success")
             return redirect(url_for("payments.show_payment", payment_id=payment.id))
     return _payment_page(payment, reverse_form=form, status=400)
+
+
+def _payment_caption(payment: Payment) -> str:
+    return f"Payment of {pounds(payment.amount_pence)} received {long_date(payment.received_on)}"
+
+
+def _confirm_reverse(payment: Payment, reason: str):
+    reversed_ids = {a.reverses_id for a in payment.allocations if a.reverses_id}
+    live = [a for a in payment.allocations if a.amount_pence > 0 and a.id not in reversed_ids]
+    return confirmation(
+        title=f"Reverse this payment from {payment.member.name}?",
+        caption=_payment_caption(payment),
+        action=url_for("payments.reverse", payment_id=payment.id),
+        button="Reverse payment",
+        cancel=url_for("payments.show_payment", payment_id=payment.id),
+        rows=[
+            ("Amount", pounds(payment.amount_pence)),
+            ("Reference", payment.reference or "None"),
+            *((f"Owed again on {a.invoice.number}", pounds(a.amount_pence)) for a in live),
+            ("Reason", reason),
+        ],
+        points=[
+            "the payment no longer counts: it stays on record, marked reversed, with the reason",
+            "every invoice it paid is owed again by what it paid",
+        ],
+        warning="A reversed payment cannot be restored; record the money again if it arrives.",
+        destructive=True,
+    )
 
 
 @bp.route("/billing/payments/<int:payment_id>/refund", methods=["POST"])
@@ -173,6 +203,35 @@ def refund(payment_id: int):
     payment = member_scoped(Payment, payment_id)
     form = forms.RefundForm()
     if form.validate_on_submit():
+        amount = form.amount.pence
+        can_refund = (
+            payment.reversed_at is None
+            and (form.reason.data or "").strip()
+            and 0 < amount <= services.unallocated(payment)
+        )
+        if not confirmed() and can_refund:  # what would be refused is refused straight away
+            return confirmation(
+                title=f"Record a refund of {pounds(amount)} to {payment.member.name}?",
+                caption=_payment_caption(payment),
+                action=url_for("payments.refund", payment_id=payment.id),
+                button="Record refund",
+                cancel=url_for("payments.show_payment", payment_id=payment.id),
+                rows=[
+                    ("Refund", pounds(amount)),
+                    ("Credit on account now", pounds(services.unallocated(payment))),
+                    (
+                        "Credit on account afterwards",
+                        pounds(services.unallocated(payment) - amount),
+                    ),
+                    ("Reason", form.reason.data),
+                ],
+                points=[
+                    f"the refund is recorded as paid back today, {long_date(uk_today())}",
+                    "the council's credit on account goes down by the refund",
+                    "pay the money back by bank transfer yourself: this records it",
+                ],
+                warning="A recorded refund cannot be undone.",
+            )
         with refusals_on(form):
             services.refund_credit(payment, form.amount.pence, current_user, form.reason.data)
             flash(f"Refund of {pounds(form.amount.pence)} recorded.", "success")

@@ -109,13 +109,24 @@ def member_statement(member_id: int):
 @bp.route("/billing/aged-debt.csv", endpoint="aged_debt_csv")
 @finance_read
 def aged_debt():
-    as_at = uk_today()
-    if request.args.get("as_at"):
+    """As at a date from the GOV.UK date input (`as_at-day`, `-month`, `-year`), or an ISO
+    `as_at=2026-03-31` (the CSV link); today when neither is given."""
+    as_at, form = uk_today(), forms.AsAtForm(request.args)
+    iso = request.args.get("as_at")
+    if iso:
         try:
-            as_at = date.fromisoformat(request.args["as_at"])
+            as_at = date.fromisoformat(iso)
         except ValueError:
-            flash("Enter the date as, for example, 2026-03-31", "error")
-            return redirect(url_for("reports.aged_debt"))
+            form.as_at.errors = ["Enter the date as a day, month and year, like 31 3 2026"]
+        else:
+            form = forms.AsAtForm(formdata=None, as_at=as_at)
+    elif request.args:
+        if form.validate():
+            as_at = form.as_at.data
+    else:
+        form = forms.AsAtForm(formdata=None, as_at=as_at)
+    if form.errors and request.path.endswith(".csv"):
+        return redirect(url_for("reports.aged_debt", **request.args))
     if request.path.endswith(".csv"):
         return csv_response(
             reports_aged_debt.aged_debt_csv(as_at), f"aged-debt-{as_at.isoformat()}.csv"
@@ -127,6 +138,7 @@ def aged_debt():
         totals=totals,
         buckets=reports_aged_debt.BUCKETS,
         as_at=as_at,
+        form=form,
     )
 
 

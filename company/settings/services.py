@@ -79,33 +79,61 @@ def sort_code_display(digits: str | None) -> str:
     return f"{digits[:2]}-{digits[2:4]}-{digits[4:]}" if digits else ""
 
 
-def update(values: dict, actor) -> dict:
-    """Validate and save settings; every change is audited. Returns what changed."""
+def check(values: dict) -> tuple[dict, list[SettingsError]]:
+    """The values as they would be saved, and every refusal of them (not just the first)."""
     row = current()
     clean = dict(values)
-    if "company_number" in clean:
-        clean["company_number"] = clean_company_number(clean["company_number"])
-    if "vat_number" in clean:
-        clean["vat_number"] = clean_vat_number(clean["vat_number"])
-    if "bank_sort_code" in clean:
-        clean["bank_sort_code"] = clean_sort_code(clean["bank_sort_code"])
-    if "bank_account_number" in clean:
-        clean["bank_account_number"] = clean_account_number(clean["bank_account_number"])
+    problems: list[SettingsError] = []
+
+    def cleaned(key, how):
+        if key in clean:
+            try:
+                clean[key] = how(clean[key])
+            except SettingsError as exc:
+                problems.append(exc)
+
+    cleaned("company_number", clean_company_number)
+    cleaned("vat_number", clean_vat_number)
+    cleaned("bank_sort_code", clean_sort_code)
+    cleaned("bank_account_number", clean_account_number)
     if "invoice_prefix" in clean or "credit_note_prefix" in clean:
+        good = True
         for key in ("invoice_prefix", "credit_note_prefix"):
             prefix = (clean.get(key) or getattr(row, key)).strip().upper()
             if not re.fullmatch(r"[A-Z]{1,6}", prefix):
-                raise SettingsError("Prefix must be 1 to 6 letters, like INV", key)
+                problems.append(SettingsError("Prefix must be 1 to 6 letters, like INV", key))
+                good = False
             clean[key] = prefix
-        if clean["invoice_prefix"] == clean["credit_note_prefix"]:
-            raise SettingsError(
-                "Credit notes need a different prefix from invoices", "credit_note_prefix"
+        if good and clean["invoice_prefix"] == clean["credit_note_prefix"]:
+            problems.append(
+                SettingsError(
+                    "Credit notes need a different prefix from invoices", "credit_note_prefix"
+                )
             )
-    if "control_statement" in clean and "{members}" not in clean["control_statement"]:
-        raise SettingsError(
-            "The statement must name the member councils: include {members} where their names go",
-            "control_statement",
+    statement = clean.get("control_statement")
+    if statement is not None and "{members}" not in statement:
+        problems.append(
+            SettingsError(
+                "The statement must name the member councils: include {members} where their "
+                "names go",
+                "control_statement",
+            )
         )
+    return clean, problems
+
+
+def update(values: dict, actor) -> dict:
+    """Validate and save settings; every change is audited. Returns what changed.
+
+    Refused with the first problem `check()` finds (all of them are on the error's `problems`).
+    """
+    row = current()
+    clean, problems = check(values)
+    if problems:
+        first = problems[0]
+        error = SettingsError(str(first), first.field)
+        error.problems = problems
+        raise error
     changes = audit.changes_of(row, clean)
     if changes:
         audit.record("settings.changed", "company_settings", 1, changes=changes, actor=actor)

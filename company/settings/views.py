@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from company.auth.access import admin
 from company.clock import uk_today
+from company.extensions import db
 from company.ui.pages import refusals_on
 
 from . import bp, services
@@ -18,14 +19,23 @@ def edit():
         form.year_start_month.data = str(row.year_start_month)
         form.vat_number.data = services.vat_display(row.vat_number) or ""
         form.bank_sort_code.data = services.sort_code_display(row.bank_sort_code)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        valid = form.validate()
         values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-        values["year_start_month"] = int(values["year_start_month"])
-        with refusals_on(form):
-            changes = services.update(values, current_user)
-            flash("Company settings saved." if changes else "Nothing changed.", "success")
-            return redirect(url_for("settings.edit"))
-        row = services.current()  # a refusal rolled back: read the row again
+        # every problem at once: the service's checks run even when the form has errors
+        _, problems = services.check(values)
+        for problem in problems:
+            field = form[problem.field]
+            if not field.errors:
+                field.errors = [*field.errors, str(problem)]
+        if valid and not problems:
+            values["year_start_month"] = int(values["year_start_month"])
+            with refusals_on(form):
+                changes = services.update(values, current_user)
+                flash("Company settings saved." if changes else "Nothing changed.", "success")
+                return redirect(url_for("settings.edit"))
+        db.session.rollback()
+        row = services.current()
     return render_template(
         "settings/edit.html",
         form=form,

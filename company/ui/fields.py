@@ -4,6 +4,7 @@ Templates write `{{ form.email }}` (or `{{ form.email(hint="…") }}`) and get t
 component with label, hint and error message. Error wording follows the design system.
 """
 
+import re
 from datetime import date
 
 from flask import current_app
@@ -167,7 +168,8 @@ class GovDate:
             classes = f"govuk-input--width-{width}"
             if part in bad:
                 classes += " govuk-input--error"
-            return {"name": part, "label": label, "value": parts.get(part, ""), "classes": classes}
+            value = re.sub(r"[\x00-\x1f]", "", parts.get(part, ""))[:20]  # shown back, tamed
+            return {"name": part, "label": label, "value": value, "classes": classes}
 
         return render_macro(
             "date-input",
@@ -290,6 +292,7 @@ class DateField(fields.Field):
     def process(self, formdata, data=fields.core.unset_value, extra_filters=None):
         self.process_errors = []
         self.submitted = None
+        self.bad_parts = []
         self.data = None if data is fields.core.unset_value else data
         if self.data is None and self.default is not None:
             self.data = self.default() if callable(self.default) else self.default
@@ -303,26 +306,44 @@ class DateField(fields.Field):
             self.data = None
             self._parse()
 
+    min_year, max_year = 1900, 2099
+
     def _parse(self):
         parts = self.raw_parts
         name = self.label.text
-        missing = [p for p in ("day", "month", "year") if not parts[p]]
+        order = ("day", "month", "year")
+        missing = [p for p in order if not parts[p]]
         if len(missing) == 3:
             return  # empty: Optional/required handled by validators
         if missing:
-            self.bad_parts = missing
-            self.process_errors.append(f"{name} must include a {' and '.join(missing)}")
+            self._refuse(missing, f"{name} must include a {' and '.join(missing)}")
+            return
+        for part in order:  # digits only (no signs, spaces, NUL bytes), and not too many
+            text = parts[part]
+            if not re.fullmatch(r"[0-9]+", text):
+                self._refuse([part], f"{name} must be a real date: the {part} must be a number")
+                return
+            if len(text) > 2 and part != "year":
+                self._refuse([part], f"{name} must be a real date")
+                return
+        if len(parts["year"]) != 4:
+            self._refuse(["year"], "Year must include 4 numbers")
+            return
+        day, month, year = (int(parts[p]) for p in order)
+        if not 1 <= month <= 12:
+            self._refuse(["month"], f"{name} must be a real date: the month must be 1 to 12")
+            return
+        if not self.min_year <= year <= self.max_year:
+            self._refuse(["year"], f"Year must be between {self.min_year} and {self.max_year}")
             return
         try:
-            day, month, year = (int(parts[p]) for p in ("day", "month", "year"))
-            if year < 1000:
-                self.bad_parts = ["year"]
-                self.process_errors.append("Year must include 4 numbers")
-                return
             self.data = date(year, month, day)
         except ValueError:
-            self.bad_parts = ["day", "month", "year"]
-            self.process_errors.append(f"{name} must be a real date")
+            self._refuse(["day"], f"{name} must be a real date")
+
+    def _refuse(self, parts: list[str], message: str) -> None:
+        self.bad_parts = parts
+        self.process_errors.append(message)
 
     def pre_validate(self, form):
         if self.process_errors:

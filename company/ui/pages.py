@@ -8,7 +8,7 @@ is left in the session.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Response, flash
+from flask import Response, flash, render_template, request
 
 from company.errors import FieldError
 from company.extensions import db
@@ -50,6 +50,52 @@ def refusals_flashed() -> Iterator[None]:
     except FieldError as exc:
         db.session.rollback()
         flash(str(exc), "error")
+
+
+CONFIRM = "confirm"
+
+
+def confirmed() -> bool:
+    """True when the POST came from a confirmation page (its form sends `confirm=yes`)."""
+    return request.form.get(CONFIRM) == "yes"
+
+
+def confirmation(
+    *,
+    title: str,
+    action: str,
+    button: str,
+    cancel: str,
+    caption: str | None = None,
+    rows: list[tuple[str, str]] = (),
+    points: list[str] = (),
+    warning: str = "This cannot be undone.",
+    destructive: bool = False,
+):
+    """The page an irreversible action shows before it acts: what will happen, then one button.
+
+    The button POSTs to `action` again with everything the first POST carried plus `confirm=yes`,
+    so the action's view runs its checks twice and acts only the second time (see `confirmed`).
+    """
+    carried = [
+        (name, value)
+        for name, values in request.form.lists()
+        if name not in ("csrf_token", CONFIRM)
+        for value in values
+    ]
+    return render_template(
+        "components/confirm.html",
+        title=title,
+        caption=caption,
+        action=action,
+        button=button,
+        cancel=cancel,
+        rows=list(rows),
+        points=list(points),
+        warning=warning,
+        destructive=destructive,
+        carried=carried,
+    )
 
 
 def csv_response(text: str, filename: str) -> Response:

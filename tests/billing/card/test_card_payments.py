@@ -370,12 +370,13 @@ def test_a_refund_comes_out_of_credit_first_then_the_invoice_owes_the_rest_again
     assert services.unallocated(payment) == 20000
     login_as(factories.user(Role.FINANCE))
     url = f"/billing/card-payments/{payment.id}"
-    r = client.post(
-        url, data={"amount": "150.00", "reason": "Paid too much"}, follow_redirects=True
-    )
+    data = {"amount": "150.00", "reason": "Paid too much"}
+    page = text_of(client.post(url, data=data))  # asks first; Stripe is not asked yet
+    assert "Refund £150.00 to" in page and "cannot be cancelled" in page and asked == []
+    r = client.post(url, data={**data, "confirm": "yes"}, follow_redirects=True)
     assert "£150.00 refunded to the card." in text_of(r)
     assert fresh(invoice).status == Status.PAID and services.unallocated(fresh(payment)) == 5000
-    client.post(url, data={"amount": "250.00", "reason": "Goodwill"})
+    client.post(url, data={"amount": "250.00", "reason": "Goodwill", "confirm": "yes"})
     assert [pence for _, pence, _ in asked] == [15000, 25000]
     assert asked[0][2] != asked[1][2]  # each refund its own idempotency key
     payment = fresh(payment)
@@ -397,7 +398,8 @@ def test_a_refund_is_checked_before_stripe_is_asked(council, client, login_as, s
     assert "Amount to refund must be no more than £3,000.00" in text_of(r)
     r = client.post(url, data={"amount": "10.00", "reason": ""})
     assert "Enter the reason for the refund" in text_of(r)
-    r = client.post(url, data={"amount": "10.00", "reason": "Overcharged"})  # Stripe unreachable
+    r = client.post(url, data={"amount": "10.00", "reason": "Overcharged", "confirm": "yes"})
+    # Stripe unreachable
     assert "The card service refused the refund" in text_of(r)
     assert fresh(payment).refunded_pence == 0 and fresh(invoice).status == Status.PAID
 
@@ -482,7 +484,7 @@ def test_paying_by_card_end_to_end(council, client, login_as, stripe_loop, app):
     assert "£3,000.00 by card" in invoice_page
     r = client.post(
         f"/billing/card-payments/{payment.id}",
-        data={"amount": "500.00", "reason": "Duplicate charge for one line"},
+        data={"amount": "500.00", "reason": "Duplicate charge for one line", "confirm": "yes"},
         follow_redirects=True,
     )
     assert "£500.00 refunded to the card." in text_of(r)

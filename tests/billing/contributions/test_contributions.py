@@ -244,6 +244,12 @@ def test_finance_previews_creates_drafts_and_issues_from_the_web(company, client
         progress = text_of(client.get(r.headers["Location"]))
         assert "Finished: 2 drafts waiting (1 held)" in progress
         r = client.post("/billing/contributions/2026/issue")
+        page = text_of(r)  # asks first, and issues nothing yet
+        assert "Issue 1 contribution invoice for 2026/27?" in page
+        assert "Held for a purchase order number (not issued) 1" in page
+        assert "emailed to its council's finance contact" in page
+        assert services.summary(date(2026, 4, 1)).issued == 0
+        r = client.post("/billing/contributions/2026/issue", data={"confirm": "yes"})
         assert "1 issued" in text_of(client.get(r.headers["Location"]))
     finally:
         app.config["BILLING_RUNS_IN_BACKGROUND"] = True
@@ -290,6 +296,22 @@ def test_schedule_pages_edit_approve_and_copy(ctx, client, login_as):
             "approved_on-month": "3",
             "approved_on-year": "2026",
             "resolution": "BR-2026-003",
+        },
+    )
+    page = text_of(r)  # asks first, naming the bands and the approval
+    assert "Approve the 2026/27 contribution schedule?" in page
+    assert "district: District council £5,250.00 a year" in page and "1 March 2026" in page
+    assert "can no longer change" in page
+    db.session.expire_all()
+    assert not db.session.scalar(sa.select(ContributionSchedule)).approved
+    r = client.post(
+        "/billing/schedules/2026/approve",
+        data={
+            "approved_on-day": "1",
+            "approved_on-month": "3",
+            "approved_on-year": "2026",
+            "resolution": "BR-2026-003",
+            "confirm": "yes",
         },
     )
     assert "is approved and can no longer change" in text_of(client.get(r.headers["Location"]))

@@ -120,7 +120,14 @@ def test_the_council_sees_the_quote_and_accepts_it_with_a_po_number(setup, clien
     assert "There is a problem" in page and "Enter your purchase order number" in page
     assert order.status == OrderStatus.QUOTED
 
-    r = client.post(f"{url}/accept", data={"accept-po_number": "PO-4500012"})
+    # With it, the council is asked first: the totals, the PO and when it is invoiced.
+    page = text_of(client.post(f"{url}/accept", data={"accept-po_number": "PO-4500012"}))
+    assert f"Accept quote {q.reference}?" in page and "£3,600.00" in page and "PO-4500012" in page
+    assert "agrees to buy this work" in page
+    assert order.status == OrderStatus.QUOTED
+    assert not db.session.scalars(sa.select(Invoice).where(Invoice.order_id == order.id)).all()
+
+    r = client.post(f"{url}/accept", data={"accept-po_number": "PO-4500012", "confirm": "yes"})
     assert r.status_code == 302 and r.headers["Location"] == url
     page = text_of(client.get(url))
     assert f"You have accepted quote {q.reference}" in page
@@ -141,7 +148,12 @@ def test_declining_needs_a_reason(setup, client):
     url = f"/portal/extras/orders/{order.id}"
     page = text_of(client.post(f"{url}/decline", data={"decline-reason": ""}))
     assert "There is a problem" in page and "Enter the reason for declining" in page
-    r = client.post(f"{url}/decline", data={"decline-reason": "No budget this year"})
+    page = text_of(client.post(f"{url}/decline", data={"decline-reason": "No budget this year"}))
+    assert f"Decline quote {order.quotes[0].reference}?" in page
+    assert "cannot be accepted afterwards" in page and order.status == OrderStatus.QUOTED
+    r = client.post(
+        f"{url}/decline", data={"decline-reason": "No budget this year", "confirm": "yes"}
+    )
     assert r.status_code == 302
     page = text_of(client.get(url))
     assert "You have declined quote" in page and "Declined" in page

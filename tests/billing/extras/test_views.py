@@ -240,7 +240,13 @@ def test_deliver_invoices_the_rest_and_the_order_links_its_invoices(setup, clien
     services.accept(order.quotes[0], finance)
     assert client.post(f"{BASE}/orders/{order.id}/start").status_code == 302
     assert db.session.get(Order, order.id).status == OrderStatus.IN_PROGRESS
-    response = client.post(f"{BASE}/orders/{order.id}/deliver", follow_redirects=True)
+    page = text_of(client.post(f"{BASE}/orders/{order.id}/deliver"))  # asks first
+    assert "delivered?" in page and "To invoice now, excluding VAT £1,500.00" in page
+    assert "is issued and emailed to" in page
+    assert db.session.get(Order, order.id).status == OrderStatus.IN_PROGRESS
+    response = client.post(
+        f"{BASE}/orders/{order.id}/deliver", data={"confirm": "yes"}, follow_redirects=True
+    )
     page = text_of(response)
     assert "Order delivered" in page and "Invoiced" in page
     bills = db.session.scalars(sa.select(Invoice).where(Invoice.order_id == order.id)).all()

@@ -340,7 +340,7 @@ def test_finance_drafts_an_ad_hoc_invoice_adds_lines_and_issues_it(
     assert r.status_code == 302
     page = text_of(client.get(f"/billing/invoices/{inv.id}"))
     assert "Custom feature" in page and "£1,125.00" in page and "£1,350.00" in page
-    client.post(f"/billing/invoices/{inv.id}/issue")
+    client.post(f"/billing/invoices/{inv.id}/issue", data={"confirm": "yes"})
     page = text_of(client.get(f"/billing/invoices/{inv.id}"))
     assert "Invoice INV-" in page and "issued and emailed" in page
     assert "Invoice: issued" in page and "Invoice: sent" in page  # history
@@ -388,7 +388,7 @@ def test_finance_raises_a_credit_note_from_the_invoice_page(member, client, logi
     inv = issued(member)
     r = client.post(
         f"/billing/invoices/{inv.id}/credit",
-        data={"how": "amount", "amount": "100", "reason": "Goodwill"},
+        data={"how": "amount", "amount": "100", "reason": "Goodwill", "confirm": "yes"},
     )
     note = db.session.scalar(sa.select(Invoice).where(Invoice.original_id == inv.id))
     assert r.headers["Location"] == f"/billing/invoices/{note.id}"
@@ -471,7 +471,11 @@ def test_a_document_charging_vat_is_refused_until_the_vat_number_is_set(ctx, cli
     db.session.rollback()
     assert inv.status == Status.DRAFT and inv.number is None
     login_as(factories.user(Role.FINANCE))
-    page = text_of(client.post(f"/billing/invoices/{inv.id}/issue", follow_redirects=True))
+    page = text_of(
+        client.post(
+            f"/billing/invoices/{inv.id}/issue", data={"confirm": "yes"}, follow_redirects=True
+        )
+    )
     assert "Enter the company's VAT number in Settings before issuing" in page
     assert inv.number is None
 

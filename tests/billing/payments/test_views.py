@@ -148,7 +148,16 @@ def test_credit_is_allocated_later_and_a_payment_is_reversed_with_a_reason(
     assert "Enter the reason for the reversal" in text_of(
         client.post(f"/billing/payments/{payment.id}/reverse", data={"reason": ""})
     )
-    client.post(f"/billing/payments/{payment.id}/reverse", data={"reason": "Cheque bounced"})
+    page = text_of(
+        client.post(f"/billing/payments/{payment.id}/reverse", data={"reason": "Cheque bounced"})
+    )  # asks first, naming the invoice that will be owed again
+    assert "Reverse this payment from" in page and f"Owed again on {inv.number} £500.00" in page
+    db.session.refresh(inv)
+    assert inv.status == Status.PART_PAID
+    client.post(
+        f"/billing/payments/{payment.id}/reverse",
+        data={"reason": "Cheque bounced", "confirm": "yes"},
+    )
     page = text_of(client.get(f"/billing/payments/{payment.id}"))
     assert "Reversed" in page and "Cheque bounced" in page
     db.session.refresh(inv)
@@ -195,7 +204,7 @@ def test_aged_debt_page_and_csv(member, client, login_as):
     assert csv_text.splitlines()[1].startswith(
         f"{member.name},0.00,0.00,1200.00"
     )  # due 1 May: 45 days
-    assert "Enter the date as" in text_of(
+    assert "Enter the date as a day, month and year" in text_of(
         client.get("/billing/aged-debt?as_at=junk", follow_redirects=True)
     )
 
@@ -246,9 +255,10 @@ def test_credit_on_account_can_be_refunded_by_bank_transfer(member, client, logi
         f"/billing/payments/{payment.id}/refund", data={"amount": "400", "reason": "Too much"}
     )
     assert "Only £300.00 of this payment is credit that can be refunded" in text_of(r)
-    client.post(
-        f"/billing/payments/{payment.id}/refund",
-        data={"amount": "250", "reason": "Paid back by BACS"},
-    )
+    data = {"amount": "250", "reason": "Paid back by BACS"}
+    page = text_of(client.post(f"/billing/payments/{payment.id}/refund", data=data))
+    assert "Record a refund of £250.00 to" in page and "Credit on account afterwards £50.00" in page
+    assert payments.member_credit(member.id) == 30000  # asked first: nothing recorded yet
+    client.post(f"/billing/payments/{payment.id}/refund", data={**data, "confirm": "yes"})
     assert payments.member_credit(member.id) == 5000
     assert "Refund of £250.00 recorded" in text_of(client.get(f"/billing/payments/{payment.id}"))

@@ -110,3 +110,40 @@ def test_control_statement_names_the_member_councils_on_the_day(ctx):
 def test_only_admins_change_settings(ctx, client, login_as):
     login_as(factories.user(Role.FINANCE))
     assert client.get("/admin/settings").status_code == 403
+
+
+def test_every_bad_field_is_reported_at_once_in_the_summary_and_by_the_field(ctx, client, login_as):
+    import re
+
+    login_as(factories.user(Role.ADMIN))
+    bad = {
+        "legal_name": "",  # the form's own check
+        "company_number": "1234",  # the service's checks, from here down
+        "vat_number": "GB 802 3117 81",
+        "bank_sort_code": "30-99",
+        "bank_account_number": "1234",
+        "invoice_prefix": "INV1",
+        "payment_terms_days": "200",
+        "control_statement": "Controlled by councils.",
+    }
+    r = client.post("/admin/settings", data=form(**bad))
+    html = r.get_data(as_text=True)
+    summary = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S).group(0)
+    hrefs = re.findall(r'href="#([^"]+)"', summary)
+    assert hrefs == list(bad)  # one link a field, in the page's order
+    for field in bad:  # and a message by each field
+        assert re.search(rf'<p id="{field}-error" class="govuk-error-message">', html), field
+    page = text_of(r)
+    for message in [
+        "Enter the company's registered name",
+        "Enter a company number in the correct format",
+        "Enter a valid UK VAT registration number",
+        "Enter a valid sort code",
+        "Enter a valid account number",
+        "Payment terms must be between 0 and 120 days",
+        "Prefix must be 1 to 6 letters",
+        "include {members} where their names go",
+    ]:
+        assert page.count(message) == 2, message  # in the summary and by the field
+    db.session.expire_all()
+    assert services.current().legal_name != ""
