@@ -3,7 +3,7 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
 from billing.reports import aged_debt as reports_aged_debt
 from billing.reports import bp, forms, statement_pdf
