@@ -23,7 +23,7 @@ from billing.invoices.models import (
     NumberSequence,
     Status,
 )
-from billing.money import VatCode, line_amounts, sum_pence
+from billing.money import VatCode, line_amounts, sum_pence, vat_on
 from company import audit, outbox
 from company.clock import financial_year_start, uk_today, utcnow
 from company.extensions import db
@@ -365,14 +365,58 @@ def resend(invoice: Invoice, actor) -> None:
 # Credit notes
 
 
-def credited_net_by_line(invoice: Invoice) -> dict[int, int]:
+def credited_by_line(invoice: Invoice) -> dict[int, tuple[int, int]]:
+    """(net, VAT) already credited against each line of `invoice`, by line id."""
     rows = db.session.execute(
-        sa.select(InvoiceLine.credits_line_id, sum_pence(InvoiceLine.net_pence))
+        sa.select(
+            InvoiceLine.credits_line_id,
+            sum_pence(InvoiceLine.net_pence),
+            sum_pence(InvoiceLine.vat_pence),
+        )
         .join(Invoice, InvoiceLine.invoice_id == Invoice.id)
-        .where(Invoice.original_id == invoice.id, InvoiceLine.credits_line_id.is_not(None))
+        .where(
+            Invoice.original_id == invoice.id,
+            InvoiceLine.credits_line_id.is_not(None),
+            ledger.issued_credit_notes(),
+        )
         .group_by(InvoiceLine.credits_line_id)
     ).all()
-    return {line_id: total for line_id, total in rows}
+    return {line_id: (int(net), int(vat)) for line_id, net, vat in rows}
+
+
+def credited_net_by_line(invoice: Invoice) -> dict[int, int]:
+    return {line_id: net for line_id, (net, _) in credited_by_line(invoice).items()}
+
+
+def credit_amounts(line: InvoiceLine, net: int, already: tuple[int, int]) -> tuple[int, int]:
+    """Net and VAT of crediting `net` of `line`, given the (net, VAT) credited before. VAT is at
+    the rate stored on the line, never today's; the part that completes the line takes exactly
+    the VAT left, so the credits of a line always add up to what it charged, never more."""
+    net_left, vat_left = line.net_pence - already[0], line.vat_pence - already[1]
+    if net >= net_left:
+        return net_left, vat_left
+    return net, min(vat_on(net, line.vat_rate_bp), vat_left)
+
+
+def _add_credit_line(
+    note: Invoice, line: InvoiceLine, description: str, net: int, already: tuple[int, int]
+) -> None:
+    net, vat = credit_amounts(line, net, already)
+    whole = already == (0, 0) and net == line.net_pence
+    note.lines.append(
+        InvoiceLine(
+            position=len(note.lines),
+            description=line.description if whole else description,
+            quantity=line.quantity if whole else Decimal(1),
+            unit_pence=line.unit_pence if whole else net,
+            vat_code=line.vat_code,
+            vat_rate_bp=line.vat_rate_bp,
+            net_pence=net,
+            vat_pence=vat,
+            credits_line_id=line.id,
+        )
+    )
+    _total(note)
 
 
 def credit(
@@ -384,13 +428,16 @@ def credit(
     issue_date: date | None = None,
 ) -> Invoice:
     """Issue a credit note against `invoice`: whole (no lines, no amount), chosen lines in full,
-    or a net amount at the invoice's VAT rate. Never more than is left to credit."""
+    or a net amount spread over its lines in order. Never more than is left to credit, per line,
+    net and VAT."""
     if invoice.is_credit_note or invoice.status in (Status.DRAFT, Status.CREDITED):
         raise InvoiceError("Only an issued invoice that is not fully credited can be credited")
     if not (reason or "").strip():
         raise InvoiceError("Enter the reason for the credit", "reason")
-    already = credited_net_by_line(invoice)
-    remaining = {line.id: line.net_pence - already.get(line.id, 0) for line in invoice.lines}
+    already = credited_by_line(invoice)
+    remaining = {
+        line.id: line.net_pence - already.get(line.id, (0, 0))[0] for line in invoice.lines
+    }
     note = Invoice(
         kind=Kind.CREDIT_NOTE,
         status=Status.DRAFT,
@@ -407,7 +454,7 @@ def credit(
     )
     db.session.add(note)
     if amount_pence is not None:
-        rates = {line.vat_code for line in invoice.lines}
+        rates = {(line.vat_code, line.vat_rate_bp) for line in invoice.lines}
         if len(rates) != 1:
             raise InvoiceError(
                 "This invoice has lines with different VAT treatments: choose the lines to credit",
@@ -421,43 +468,34 @@ def credit(
                 f"Amount to credit must be no more than what is left to credit, {pounds(left)} excluding VAT",
                 "amount",
             )
-        first = invoice.lines[0]
-        add_line(
-            note,
-            f"Credit against invoice {invoice.number}",
-            amount_pence,
-            Decimal(1),
-            first.vat_code,
-            credits_line=first,
-        )
+        rest = amount_pence
+        for line in invoice.lines:
+            take = min(rest, remaining[line.id])
+            if take > 0:
+                _add_credit_line(
+                    note,
+                    line,
+                    f"Credit against invoice {invoice.number}",
+                    take,
+                    already.get(line.id, (0, 0)),
+                )
+                rest -= take
     else:
         chosen = [line for line in invoice.lines if line_ids is None or line.id in set(line_ids)]
         if not chosen:
             raise InvoiceError("Select the lines to credit", "lines")
         for line in chosen:
-            left = remaining[line.id]
-            if left <= 0:
+            if remaining[line.id] <= 0:
                 raise InvoiceError(
                     f"'{line.description}' has already been credited in full", "lines"
                 )
-            if left == line.net_pence:
-                add_line(
-                    note,
-                    line.description,
-                    line.unit_pence,
-                    line.quantity,
-                    line.vat_code,
-                    credits_line=line,
-                )
-            else:
-                add_line(
-                    note,
-                    f"{line.description} (remainder)",
-                    left,
-                    Decimal(1),
-                    line.vat_code,
-                    credits_line=line,
-                )
+            _add_credit_line(
+                note,
+                line,
+                f"{line.description} (remainder)",
+                remaining[line.id],
+                already.get(line.id, (0, 0)),
+            )
     db.session.flush()
     issue(note, actor, issue_date=issue_date, commit=False)
     if ledger.credited(invoice) >= invoice.gross_pence:
