@@ -33,6 +33,8 @@ def load(env_name: str | None = None, env=None) -> dict:
         or ("" if production else f"sqlite:///{INSTANCE / 'flatpack.db'}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "COMPANY_NAME": env.get("COMPANY_NAME", "Flatpack Councils Ltd"),
+        # Where people report accessibility problems (the accessibility statement)
+        "ACCESSIBILITY_CONTACT": env.get("ACCESSIBILITY_CONTACT", "secretary@flatpack.example"),
         "SERVICE_NAME": env.get("SERVICE_NAME", "Flatpack"),
         "PHASE": env.get("PHASE", "Beta"),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

@@ -4,8 +4,14 @@ A test module imports the fixture functions (`from .browser import chromium_fixt
 finds them by their names `chromium`, `live_server` and `new_page`. They drive
 Debian's Chromium at /usr/bin/chromium (never a downloaded one: do not run `playwright install`);
 without it every browser test is skipped with a reason that `pytest -ra` shows.
+
+Pages are checked with axe-core (npm `axe-core`, WCAG 2.0, 2.1 and 2.2 A and AA rules): every page
+a test passes to `new_page.audit.check(page)` (tests/test_browser_pages.py checks every GET page
+that way), and the page each browser context ends on; a test with any violation fails at teardown,
+naming the page, the rule and the elements.
 """
 
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -24,6 +30,18 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_RUN = """() => {
+  // One run at a time per page: axe refuses to start while another run is going.
+  const run = () => axe.run(document, {runOnly: {type: "tag", values: TAGS}}).then(result =>
+    result.violations.map(v => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + "  " + n.html.slice(0, 160)),
+    })));
+  window.__axeRuns = (window.__axeRuns || Promise.resolve()).then(run, run);
+  return window.__axeRuns;
+}""".replace("TAGS", json.dumps(AXE_TAGS))
 SKIP_REASON = "Chromium not installed (apt-get install chromium); browser tests skipped"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
@@ -80,20 +98,64 @@ def live_server_fixture(app) -> Iterator[LiveServer]:
     server.stop()
 
 
+class AxeAudit:
+    """axe-core run on the pages given to `check()`; violations kept by page URL and rule."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.checked: list[str] = []
+        self.violations: dict[tuple[str, str], dict] = {}
+
+    def check(self, page) -> None:
+        url = page.url
+        if not url.startswith(self.base_url):
+            return  # about:blank before the first page
+        for violation in page.evaluate(AXE_RUN):
+            self.violations.setdefault((url, violation["id"]), violation)
+        self.checked.append(url)
+
+    def report(self) -> str:
+        lines = []
+        for (url, rule), v in sorted(self.violations.items()):
+            lines.append(f"{url}: {rule} ({v['impact']}): {v['help']}")
+            lines.extend(f"    {node}" for node in v["nodes"])
+        return "\n".join(lines)
+
+
+def axe_available() -> bool:
+    return AXE_SCRIPT.is_file()
+
+
 @pytest.fixture(name="new_page")
 def new_page_fixture(chromium, live_server):
-    """Make pages, each in its own browser context (own cookies: one person each)."""
-    contexts = []
+    """Make pages, each in its own browser context (own cookies: one person each).
 
-    def make():
-        context = chromium.new_context(base_url=live_server.url, viewport=VIEWPORT)
+    `make(viewport=...)` sets another window size; `make.audit.check(page)` runs axe-core on a
+    page now, and every page is checked as it stands when the test ends; any violation fails
+    the test (at teardown).
+    """
+    if not axe_available():
+        pytest.fail(f"{AXE_SCRIPT} is missing: run `npm ci` (axe-core is a devDependency)")
+    contexts, pages, audit = [], [], AxeAudit(live_server.url)
+
+    def make(viewport=None):
+        context = chromium.new_context(base_url=live_server.url, viewport=viewport or VIEWPORT)
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(path=str(AXE_SCRIPT))
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        pages.append(page)
+        return page
 
+    make.audit = audit
     yield make
+    for page in pages:
+        if not page.is_closed():
+            audit.check(page)
     for context in contexts:
         context.close()
+    if audit.violations:
+        pytest.fail("axe-core found accessibility violations:\n" + audit.report(), pytrace=False)
 
 
 def screenshot(page, name: str) -> Path:
