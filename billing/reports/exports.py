@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from billing.invoices.models import Invoice, Status
-from billing.payments.models import Payment
+from billing.reports import statements
 from company.extensions import db
 from company.formats import numeric_date, pence_decimal
 
@@ -63,12 +63,15 @@ def xero_sales_csv(start: date, end: date) -> str:
 
 
 def journal_csv(start: date, end: date) -> str:
-    """A plain double-entry journal: date, reference, account, description, debit, credit."""
+    """A plain double-entry journal: date, reference, account, description, debit, credit and
+    the member council, so each council's debtors balance can be read from it. Every movement
+    of a council's balance is posted on the day the statement shows it: documents, payments,
+    reversals of payments (Dr Debtors, Cr Bank) and refunds (the same)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Date", "Reference", "Account", "Description", "Debit", "Credit"])
+    writer.writerow(["Date", "Reference", "Account", "Description", "Debit", "Credit", "Council"])
 
-    def post(day, ref, account, text, debit=0, credit=0):
+    def post(day, ref, account, text, council, debit=0, credit=0):
         writer.writerow(
             [
                 day.isoformat(),
@@ -77,30 +80,49 @@ def journal_csv(start: date, end: date) -> str:
                 text,
                 pence_decimal(debit) if debit else "",
                 pence_decimal(credit) if credit else "",
+                council,
             ]
         )
 
+    postings = []  # (day, order, rows) sorted so the journal reads in date order
     for inv in _documents(start, end):
         text = (
             f"{'Credit note' if inv.is_credit_note else 'Invoice'} {inv.number} {inv.customer_name}"
         )
+        who = inv.member.name
         if inv.is_credit_note:
-            post(inv.issue_date, inv.number, SALES_ACCOUNT, text, debit=inv.net_pence)
-            post(inv.issue_date, inv.number, VAT_ACCOUNT, text, debit=inv.vat_pence)
-            post(inv.issue_date, inv.number, DEBTORS_ACCOUNT, text, credit=inv.gross_pence)
+            rows = [
+                (SALES_ACCOUNT, {"debit": inv.net_pence}),
+                (VAT_ACCOUNT, {"debit": inv.vat_pence}),
+                (DEBTORS_ACCOUNT, {"credit": inv.gross_pence}),
+            ]
         else:
-            post(inv.issue_date, inv.number, DEBTORS_ACCOUNT, text, debit=inv.gross_pence)
-            post(inv.issue_date, inv.number, SALES_ACCOUNT, text, credit=inv.net_pence)
-            post(inv.issue_date, inv.number, VAT_ACCOUNT, text, credit=inv.vat_pence)
-    payments = db.session.scalars(
-        sa.select(Payment)
-        .options(sa.orm.joinedload(Payment.member))
-        .where(Payment.received_on >= start, Payment.received_on <= end)
-        .order_by(Payment.received_on, Payment.id)
-    )
-    for p in payments:
+            rows = [
+                (DEBTORS_ACCOUNT, {"debit": inv.gross_pence}),
+                (SALES_ACCOUNT, {"credit": inv.net_pence}),
+                (VAT_ACCOUNT, {"credit": inv.vat_pence}),
+            ]
+        postings.append((inv.issue_date, 0, inv.number, text, who, rows))
+    for p in statements.payments_moving(start, end):
         ref = f"PAY-{p.id}"
-        text = f"Payment from {p.member.name}{' ' + p.reference if p.reference else ''}"
-        post(p.received_on, ref, BANK_ACCOUNT, text, debit=p.amount_pence)
-        post(p.received_on, ref, DEBTORS_ACCOUNT, text, credit=p.amount_pence)
+        who = p.member.name
+        text = f"Payment from {who}{' ' + p.reference if p.reference else ''}"
+        if start <= p.received_on <= end:
+            money = [(BANK_ACCOUNT, {"debit": p.amount_pence})]
+            money.append((DEBTORS_ACCOUNT, {"credit": p.amount_pence}))
+            postings.append((p.received_on, 1, ref, text, who, money))
+            if p.refunded_pence:
+                back = [(DEBTORS_ACCOUNT, {"debit": p.refunded_pence})]
+                back.append((BANK_ACCOUNT, {"credit": p.refunded_pence}))
+                postings.append((p.received_on, 2, ref, f"Refund: {text}", who, back))
+        reversed_on = statements.reversed_on(p)
+        if reversed_on and start <= reversed_on <= end:
+            back = [(DEBTORS_ACCOUNT, {"debit": p.amount_pence})]
+            back.append((BANK_ACCOUNT, {"credit": p.amount_pence}))
+            postings.append(
+                (reversed_on, 3, ref, f"Reversed ({p.reversal_reason}): {text}", who, back)
+            )
+    for day, _, ref, text, who, rows in sorted(postings, key=lambda p: p[:3]):
+        for account, amount in rows:
+            post(day, ref, account, text, who, **amount)
     return out.getvalue()

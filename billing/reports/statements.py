@@ -47,6 +47,29 @@ class Statement:
         return self.entries[-1].balance if self.entries else self.opening
 
 
+def reversed_on(payment: Payment) -> date | None:
+    """The UK day a payment was reversed, when it was."""
+    return _uk_date(payment.reversed_at) if payment.reversed_at is not None else None
+
+
+def payments_moving(start: date, end: date) -> list[Payment]:
+    """Payments received, or reversed, between `start` and `end` (UK days), with their member."""
+    return db.session.scalars(
+        sa.select(Payment)
+        .options(sa.orm.joinedload(Payment.member))
+        .where(
+            sa.or_(
+                Payment.received_on.between(start, end),
+                sa.and_(
+                    Payment.reversed_at >= utc_start(start),
+                    Payment.reversed_at < utc_start(end + timedelta(days=1)),
+                ),
+            )
+        )
+        .order_by(Payment.received_on, Payment.id)
+    ).all()
+
+
 def _entries(member_id: int, until: date, since: date | None = None) -> list[Entry]:
     entries = []
     docs = sa.select(Invoice).where(
@@ -65,11 +88,11 @@ def _entries(member_id: int, until: date, since: date | None = None) -> list[Ent
         if since is None or p.received_on >= since:
             entries.append(Entry(p.received_on, "Payment", label, credit=p.amount_pence))
         if p.reversed_at is not None:
-            reversed_on = _uk_date(p.reversed_at)
-            if reversed_on <= until and (since is None or reversed_on >= since):
+            on = reversed_on(p)
+            if on <= until and (since is None or on >= since):
                 entries.append(
                     Entry(
-                        reversed_on,
+                        on,
                         "Payment reversed",
                         f"{label} ({p.reversal_reason})",
                         debit=p.amount_pence,
