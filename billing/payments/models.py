@@ -63,6 +63,11 @@ class Allocation(db.Model):
     invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoices.id"), index=True)
     amount_pence: Mapped[int]
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("allocations.id"), unique=True)
+    # The UK day it counts from: the day the money arrived for an allocation made with its
+    # payment, otherwise the day it was made (credit allocated later, a reversal). Aged debt
+    # and statements as at a past date read this, so moving money between invoices later never
+    # changes what was owed before.
+    effective_on: Mapped[date] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 

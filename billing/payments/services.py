@@ -58,9 +58,12 @@ def _allocate(
     actor,
     left: int | None = None,
     later: list | None = None,
+    on: date | None = None,
 ) -> Allocation:
     """Set `amount` of `payment` against `invoice`, which owes `left` (looked up if not given),
-    and move the invoice to part-paid or paid."""
+    and move the invoice to part-paid or paid. It takes effect `on` that day (today if not
+    given), or the day the invoice was issued if that is later: money that arrived before its
+    invoice was credit on account until then."""
     if invoice.member_id != payment.member.id:  # (payment.member_id is set only at flush)
         raise PaymentError(
             f"{invoice.number} is not an invoice of {payment.member.name}", "allocations"
@@ -74,6 +77,7 @@ def _allocate(
         payment=payment,
         invoice_id=invoice.id,
         amount_pence=amount,
+        effective_on=max(on or uk_today(), invoice.issue_date),
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(allocation)
@@ -184,7 +188,13 @@ def record_payment(
     )
     for invoice, amount in plan:
         _allocate(
-            payment, invoice, amount, actor, left=(owed_now or {}).get(invoice.id), later=later
+            payment,
+            invoice,
+            amount,
+            actor,
+            left=(owed_now or {}).get(invoice.id),
+            later=later,
+            on=received_on,
         )
     if commit:
         db.session.commit()
@@ -245,6 +255,7 @@ def reverse_allocation(
         invoice_id=allocation.invoice_id,
         amount_pence=-allocation.amount_pence,
         reverses_id=allocation.id,
+        effective_on=uk_today(),
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(opposite)

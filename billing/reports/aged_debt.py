@@ -38,15 +38,17 @@ class AgedRow:
     member_id: int
     member_name: str
     buckets: list[int]
+    credit: int = 0  # money received and not set against an invoice, netted off the total
 
     @property
     def total(self) -> int:
-        return sum(self.buckets)
+        return sum(self.buckets) - self.credit
 
 
 def owed_as_at(as_at: date):
-    """(invoice, owed on `as_at`) for every invoice issued by then with something owed."""
-    end = utc_start(as_at + timedelta(days=1))
+    """(invoice, member, due, owed on `as_at`) for every invoice issued by then with a balance.
+    A balance below zero is money set against the invoice, on a payment recorded later but
+    dated earlier, beyond what it then owed: on that day it was credit on account."""
     note = sa.orm.aliased(Invoice)
     credited = (
         sa.select(sum_pence(note.gross_pence))
@@ -57,17 +59,10 @@ def owed_as_at(as_at: date):
         )
         .scalar_subquery()
     )
-    # Money counts from the day it was received; a reversal from the day it was recorded.
+    # Each allocation, and each reversal of one, counts from the day it takes effect.
     paid = (
         sa.select(sum_pence(Allocation.amount_pence))
-        .join(Payment, Allocation.payment_id == Payment.id)
-        .where(
-            Allocation.invoice_id == Invoice.id,
-            sa.or_(
-                sa.and_(Allocation.amount_pence > 0, Payment.received_on <= as_at),
-                sa.and_(Allocation.amount_pence < 0, Allocation.created_at < end),
-            ),
-        )
+        .where(Allocation.invoice_id == Invoice.id, Allocation.effective_on <= as_at)
         .scalar_subquery()
     )
     rows = db.session.execute(
@@ -82,18 +77,52 @@ def owed_as_at(as_at: date):
     return [
         (invoice_id, member_id, due, int(left))
         for invoice_id, member_id, due, left in rows
-        if left > 0
+        if left != 0
     ]
 
 
+def credit_as_at(as_at: date) -> dict[int, int]:
+    """Each council's money on account on `as_at`: received by then, less refunds, less what was
+    set against invoices by then; a payment reversed by then counts only what was refunded from
+    it (the statement's movements, so the two always agree)."""
+    reversed_by = Payment.reversed_at < utc_start(as_at + timedelta(days=1))
+    set_against = (
+        sa.select(sum_pence(Allocation.amount_pence))
+        .where(Allocation.payment_id == Payment.id, Allocation.effective_on <= as_at)
+        .scalar_subquery()
+    )
+    left = (
+        Payment.amount_pence
+        - Payment.refunded_pence
+        - sa.case((reversed_by, Payment.amount_pence), else_=0)
+        - set_against
+    )
+    rows = db.session.execute(
+        sa.select(Payment.member_id, sum_pence(left))
+        .where(Payment.received_on <= as_at)
+        .group_by(Payment.member_id)
+    ).all()
+    return {member_id: int(pence) for member_id, pence in rows if pence}
+
+
 def aged_debt(as_at: date) -> tuple[list[AgedRow], list[int]]:
+    """Each council's debt on `as_at` by age, with its money on account netted off the total:
+    the total is the statement's balance on that day."""
     names = dict(db.session.execute(sa.select(Member.id, Member.name)).all())
     by_member: dict[int, AgedRow] = {}
-    for _, member_id, due, left in owed_as_at(as_at):
-        row = by_member.setdefault(
+
+    def row_of(member_id: int) -> AgedRow:
+        return by_member.setdefault(
             member_id, AgedRow(member_id, names[member_id], [0] * len(BUCKETS))
         )
-        row.buckets[bucket_of((as_at - due).days)] += left
+
+    for member_id, credit in credit_as_at(as_at).items():
+        row_of(member_id).credit = credit
+    for _, member_id, due, left in owed_as_at(as_at):
+        if left > 0:
+            row_of(member_id).buckets[bucket_of((as_at - due).days)] += left
+        else:
+            row_of(member_id).credit -= left
     rows = sorted(by_member.values(), key=lambda r: (-r.total, r.member_name))
     totals = [sum(r.buckets[i] for r in rows) for i in range(len(BUCKETS))]
     return rows, totals
@@ -103,10 +132,23 @@ def aged_debt_csv(as_at: date) -> str:
     rows, totals = aged_debt(as_at)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Member council", *BUCKETS, "Total"])
+    credit = sum(r.credit for r in rows)
+    writer.writerow(["Member council", *BUCKETS, "Credit on account", "Total"])
     for r in rows:
         writer.writerow(
-            [r.member_name, *(pence_decimal(p) for p in r.buckets), pence_decimal(r.total)]
+            [
+                r.member_name,
+                *(pence_decimal(p) for p in r.buckets),
+                pence_decimal(-r.credit),
+                pence_decimal(r.total),
+            ]
         )
-    writer.writerow(["Total", *(pence_decimal(p) for p in totals), pence_decimal(sum(totals))])
+    writer.writerow(
+        [
+            "Total",
+            *(pence_decimal(p) for p in totals),
+            pence_decimal(-credit),
+            pence_decimal(sum(totals) - credit),
+        ]
+    )
     return out.getvalue()

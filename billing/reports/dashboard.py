@@ -26,7 +26,7 @@ class MonthFigure:
 def dashboard(today: date | None = None, year_start_month: int = 4) -> dict:
     today = today or uk_today()
     fy = financial_year_start(today, year_start_month)
-    current = owed_as_at(today)
+    current = [row for row in owed_as_at(today) if row[-1] > 0]
     owed_total = sum(left for *_, left in current)
     overdue_total = sum(left for _, _, due, left in current if due and due < today)
     collected = db.session.scalar(
@@ -53,7 +53,7 @@ def dashboard(today: date | None = None, year_start_month: int = 4) -> dict:
                 Payment.reversed_at.is_(None),
             )
         )
-        owed_then = sum(left for *_, left in owed_as_at(min(end, today)))
+        owed_then = sum(max(left, 0) for *_, left in owed_as_at(min(end, today)))
         months.append(MonthFigure(month, invoiced, got, owed_then))
         month = add_months(month, 1)
     return {

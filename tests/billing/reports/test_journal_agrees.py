@@ -13,6 +13,7 @@ from billing.invoices import services as invoices
 from billing.invoices.models import Status
 from billing.payments import services as payments
 from billing.payments.models import Payment
+from billing.reports import aged_debt as reports_aged_debt
 from billing.reports import exports, statements
 from company.clock import uk_today
 from company.extensions import db
@@ -87,3 +88,38 @@ def test_journal_debtors_equal_each_statement_closing_balance(councils, seed):
     for member in councils:
         closing = statements.statement(member, START, today).closing
         assert journal.get(member.name, 0) == closing, member.name
+
+
+def test_money_moved_between_invoices_later_never_changes_a_past_date(councils):
+    member = councils[0]
+    a = invoices.issue(
+        factories.draft_invoice(member, lines=[("A", 1, 10000, "S")]), issue_date=START, send=False
+    )
+    b = invoices.issue(
+        factories.draft_invoice(member, lines=[("B", 1, 10000, "S")]), issue_date=START, send=False
+    )
+    paid = payments.record_payment(member, 12000, START, "bank_transfer", None, None, [(a, 12000)])
+    # Today the money is moved from A to B: as at the day after it arrived, B was still owed.
+    payments.reverse_allocation(paid.allocations[0], None, "Meant for B")
+    payments.allocate_credit(paid, b, 12000, None)
+    rows, _ = reports_aged_debt.aged_debt(START + timedelta(days=1))
+    assert [r.total for r in rows] == [12000]
+    assert sum(rows[0].buckets) == 12000 and rows[0].credit == 0
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_aged_debt_as_at_any_date_equals_each_statement(councils, seed):
+    rng = random.Random(seed)
+    random_walk(rng, councils, steps=60)
+    today = uk_today()
+    for as_at in [
+        START,
+        *sorted(START + timedelta(days=rng.randint(0, 600)) for _ in range(6)),
+        today,
+    ]:
+        as_at = min(as_at, today)
+        rows, _ = reports_aged_debt.aged_debt(as_at)
+        totals = {r.member_id: r.total for r in rows}
+        for member in councils:
+            balance = statements.statement(member, START, as_at).closing
+            assert totals.get(member.id, 0) == balance, (member.name, as_at)

@@ -67,8 +67,13 @@ def test_aged_debt_as_at_any_date(member):
     # as at an earlier date the invoice is still owed: the payment was made later
     text = reports_aged_debt.aged_debt_csv(date(2026, 8, 15))
     lines = list(csv.reader(io.StringIO(text)))
-    assert lines[0] == ["Member council", *reports_aged_debt.BUCKETS, "Total"]
-    assert lines[-1] == ["Total", "0.00", "120.00", "0.00", "0.00", "1200.00", "1320.00"]
+    assert lines[0] == [
+        "Member council",
+        *reports_aged_debt.BUCKETS,
+        "Credit on account",
+        "Total",
+    ]
+    assert lines[-1] == ["Total", "0.00", "120.00", "0.00", "0.00", "1200.00", "0.00", "1320.00"]
 
 
 def test_dashboard_figures(member):
