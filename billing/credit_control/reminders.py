@@ -13,6 +13,9 @@ unique (invoice, stage) constraint means a stage is never decided twice, even by
   finance (needs_attention).
 - Settled invoices (paid, credited, nothing owed), drafts and credit notes are not chased and
   nothing is recorded for them.
+- Credit on the council's account (money received and not yet set against an invoice) covers its
+  open invoices oldest first: an invoice it covers in full is not chased (nothing recorded, so
+  it is chased again if the credit is refunded); one covered in part is reminded of the rest.
 """
 
 import json
@@ -27,6 +30,7 @@ from billing import ledger
 from billing.credit_control import late_payment
 from billing.credit_control.models import Reminder
 from billing.invoices.models import Invoice, Kind, Status
+from billing.payments import services as payments
 from billing.payments.models import Allocation, Payment
 from company import audit, outbox
 from company.clock import uk_today, utcnow
@@ -156,10 +160,28 @@ def run(today: date | None = None) -> RunResult:
     return result
 
 
+def credit_cover(invoice: Invoice) -> int:
+    """How much of what `invoice` owes the council's credit on account covers, the credit
+    going to its open invoices oldest first."""
+    credit = payments.member_credit(invoice.member_id)
+    if credit <= 0:
+        return 0
+    for other in ledger.open_invoices(invoice.member_id):
+        owed = ledger.owed(other)
+        if other.id == invoice.id:
+            return min(owed, credit)
+        credit -= owed
+        if credit <= 0:
+            return 0
+    return 0
+
+
 def decide(invoice: Invoice, today: date, due: list[int], pending: list[int]) -> list[Reminder]:
     """Record (in the session) the decision on each pending stage; queue at most one email."""
     reason = pause_reason(invoice)
     owed = ledger.owed(invoice)
+    if reason is None and owed > 0:
+        owed -= credit_cover(invoice)
     if reason is None and owed <= 0:
         return []  # settled: nothing to chase, nothing to record
     decided = []

@@ -424,3 +424,17 @@ def test_credit_control_lists_what_needs_attention_and_what_could_be_claimed(
 def test_credit_control_says_when_nothing_needs_attention(client, member, finance):
     page = text_of(client.get("/billing/credit-control/"))
     assert "No invoices need attention." in page and "No invoices are overdue." in page
+
+
+def test_credit_on_account_stops_reminders_for_what_it_covers(member, mailbox):
+    older = issued(member, pence=30000)
+    newer = issued(member, day=date(2025, 4, 2), pence=100000)
+    # £500 received and left on account (no invoice chosen): it covers the older invoice in
+    # full and £200 of the newer one.
+    payments.record_payment(member, 50000, date(2025, 4, 20), "bank_transfer", None, None, [])
+    reminders.run(today=newer.due_date)
+    assert rows(older) == []  # nothing to chase, nothing recorded
+    outbox.send_pending()
+    (message,) = mailbox.wait_for(1)
+    assert newer.number in message["Subject"]
+    assert "Amount to pay: £800.00 (the invoice was for £1,000.00)" in mailbox.body(message)
