@@ -112,3 +112,49 @@ def test_no_page_links_to_what_its_reader_may_not_open(app, ctx, client):
             if client.get(link).status_code == 403:
                 refused.append(f"{role.value} is shown {link} on {shown_on}, which refuses them")
     assert refused == []
+
+
+FORM = re.compile(r'<form\b[^>]*method="post"[^>]*>(.*?)</form>', re.S | re.I)
+ACTION = re.compile(r'action="([^"]*)"')
+HIDDEN = re.compile(r'<input\b[^>]*type="hidden"[^>]*>', re.I)
+ATTRIBUTE = re.compile(r'(name|value)="([^"]*)"')
+SUMMARY = re.compile(r'class="govuk-error-summary".*?</div>\s*</div>', re.S)
+TARGET = re.compile(r'href="#([^"]+)"')
+
+
+def test_every_error_summary_links_to_something_on_its_page(app, ctx, client):
+    """Every form on every page, sent with only its hidden fields (what a person who fills in
+    nothing sends), as every role that sees it: each link in the error summary that comes back
+    points at an element of that page (a field, the first box of a date, the first radio)."""
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    broken, summaries, tried = [], 0, set()
+    for role in Role:
+        user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
+        with client.session_transaction() as sess:
+            sess["_user_id"], sess["_fresh"] = str(user.id), True
+        for _, url in _urls(app, user):
+            response = client.get(url)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            page = response.get_data(as_text=True)
+            for match in FORM.finditer(page):
+                opening = page[match.start() : page.index(">", match.start())]
+                action = ACTION.search(opening)
+                target = (action.group(1) if action else url).replace("&amp;", "&")
+                if target in tried or target.startswith("/sign-out"):
+                    continue
+                tried.add(target)
+                data = {}
+                for hidden in HIDDEN.findall(match.group(1)):
+                    attrs = dict(ATTRIBUTE.findall(hidden))
+                    if attrs.get("name") and attrs["name"] != "csrf_token":
+                        data[attrs["name"]] = attrs.get("value", "")
+                answer = client.post(target, data=data)
+                body = answer.get_data(as_text=True)
+                for summary in SUMMARY.findall(body):
+                    summaries += 1
+                    for anchor in TARGET.findall(summary):
+                        if f'id="{anchor}"' not in body:
+                            broken.append(f"{role.value} {target}: #{anchor} is not on the page")
+    assert summaries > 5 and broken == []

@@ -46,6 +46,19 @@ def transition(invoice: Invoice, to: Status) -> None:
     invoice.status = to
 
 
+def _document_of_line(line: InvoiceLine) -> Invoice | None:
+    """The document a line belongs to, or belonged to until it was removed in this session."""
+    if line.invoice is not None:
+        return line.invoice
+    was = sa.inspect(line).attrs.invoice.history.deleted
+    return was[0] if was else None
+
+
+def _issued_line(line: InvoiceLine) -> bool:
+    document = _document_of_line(line)
+    return document is not None and document.status != Status.DRAFT
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_issued(session, _context, _instances):
     for obj in session.dirty:
@@ -61,15 +74,15 @@ def _refuse_changes_to_issued(session, _context, _instances):
                 )
             if "pdf" in changed and state.attrs.pdf.history.deleted not in ((), [None]):
                 raise InvoiceImmutable(f"The PDF of {obj.number} cannot change")
-        elif isinstance(obj, InvoiceLine) and obj.invoice.status != Status.DRAFT:
-            raise InvoiceImmutable(f"The lines of {obj.invoice.number} cannot change")
+        elif isinstance(obj, InvoiceLine) and _issued_line(obj):
+            raise InvoiceImmutable(f"The lines of {_document_of_line(obj).number} cannot change")
     for obj in session.deleted:
         if isinstance(obj, Invoice) and obj.status != Status.DRAFT:
             raise InvoiceImmutable(
                 f"{obj.number} is issued and cannot be deleted; raise a credit note"
             )
-        if isinstance(obj, InvoiceLine) and obj.invoice.status != Status.DRAFT:
-            raise InvoiceImmutable(f"The lines of {obj.invoice.number} cannot change")
+        if isinstance(obj, InvoiceLine) and _issued_line(obj):
+            raise InvoiceImmutable(f"The lines of {_document_of_line(obj).number} cannot change")
 
 
 # Drafting

@@ -492,3 +492,17 @@ def test_only_a_document_with_taxable_lines_is_headed_vat_invoice(ctx, codes, he
     text = pdf_text(services.stored_pdf(inv))
     assert f"{heading} {inv.number}" in text
     assert ("VAT invoice" in text) == (heading == "VAT invoice")
+
+
+def test_finance_removes_a_line_from_a_draft(member, client, login_as):
+    login_as(factories.user(Role.FINANCE))
+    draft = factories.draft_invoice(
+        member, lines=[("Licence", 1, 1000, "S"), ("Extra", 1, 500, "S")]
+    )
+    line_id = draft.lines[0].id
+    response = client.post(f"/billing/invoices/{draft.id}/lines/{line_id}/remove")
+    assert response.status_code == 302
+    db.session.expire_all()
+    draft = db.session.get(Invoice, draft.id)
+    assert [line.description for line in draft.lines] == ["Extra"]
+    assert draft.gross_pence == 600
