@@ -323,7 +323,7 @@ def refund_card_payment(payment: Payment, amount_pence: int, actor, reason: str)
         _log().error("refunding %s failed: %s", payment.stripe_payment_intent, exc)
         raise services.PaymentError(f"The card service refused the refund: {exc}") from exc
     again = _undo_allocations(payment, amount_pence, actor, reason)
-    payment.refunded_pence += amount_pence
+    services.record_refund(payment, amount_pence, reason, actor, stripe_refund_id=refund_id)
     audit.record(
         "payment.refunded",
         "payment",

@@ -73,3 +73,22 @@ class Allocation(db.Model):
 
     payment = relationship(Payment, back_populates="allocations")
     invoice = relationship("Invoice")
+
+
+class Refund(db.Model):
+    """Money paid back to a council out of a payment, on the day it went back. Never deleted;
+    `Payment.refunded_pence` is their running total, updated in the same transaction."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (sa.CheckConstraint("amount_pence > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True)
+    amount_pence: Mapped[int]
+    refunded_on: Mapped[date] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    stripe_refund_id: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    payment = relationship(Payment)

@@ -14,7 +14,7 @@ from billing import ledger
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Status
 from billing.money import sum_pence
-from billing.payments.models import METHODS, Allocation, Payment
+from billing.payments.models import METHODS, Allocation, Payment, Refund
 from company import audit
 from company.clock import uk_today, utcnow
 from company.errors import FieldError
@@ -214,6 +214,24 @@ def allocate_credit(payment: Payment, invoice: Invoice, amount_pence: int, actor
     return allocation
 
 
+def record_refund(
+    payment: Payment, amount_pence: int, reason: str, actor, stripe_refund_id: str | None = None
+) -> Refund:
+    """Book money going back out of `payment` today: its own dated movement (statements and
+    the journal show it on the day it happened), and the payment's running total."""
+    refund = Refund(
+        payment_id=payment.id,
+        amount_pence=amount_pence,
+        refunded_on=uk_today(),
+        reason=reason,
+        stripe_refund_id=stripe_refund_id,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(refund)
+    payment.refunded_pence += amount_pence
+    return refund
+
+
 def refund_credit(payment: Payment, amount_pence: int, actor, reason: str) -> None:
     """Record credit paid back to the council by bank transfer (card payments are refunded
     through the card provider instead). Only money not set against an invoice can go back."""
@@ -228,7 +246,7 @@ def refund_credit(payment: Payment, amount_pence: int, actor, reason: str) -> No
             f"Only {pounds(unallocated(payment))} of this payment is credit that can be refunded",
             "amount",
         )
-    payment.refunded_pence += amount_pence
+    record_refund(payment, amount_pence, reason.strip(), actor)
     audit.record(
         "payment.credit_refunded",
         "payment",

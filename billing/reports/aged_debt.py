@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from billing import ledger
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import sum_pence
-from billing.payments.models import Allocation, Payment
+from billing.payments.models import Allocation, Payment, Refund
 from billing.reports.statements import utc_start
 from company.extensions import db
 from company.formats import pence_decimal
@@ -91,9 +91,14 @@ def credit_as_at(as_at: date) -> dict[int, int]:
         .where(Allocation.payment_id == Payment.id, Allocation.effective_on <= as_at)
         .scalar_subquery()
     )
+    refunded = (
+        sa.select(sum_pence(Refund.amount_pence))
+        .where(Refund.payment_id == Payment.id, Refund.refunded_on <= as_at)
+        .scalar_subquery()
+    )
     left = (
         Payment.amount_pence
-        - Payment.refunded_pence
+        - refunded
         - sa.case((reversed_by, Payment.amount_pence), else_=0)
         - set_against
     )

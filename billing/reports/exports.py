@@ -111,10 +111,6 @@ def journal_csv(start: date, end: date) -> str:
             money = [(BANK_ACCOUNT, {"debit": p.amount_pence})]
             money.append((DEBTORS_ACCOUNT, {"credit": p.amount_pence}))
             postings.append((p.received_on, 1, ref, text, who, money))
-            if p.refunded_pence:
-                back = [(DEBTORS_ACCOUNT, {"debit": p.refunded_pence})]
-                back.append((BANK_ACCOUNT, {"credit": p.refunded_pence}))
-                postings.append((p.received_on, 2, ref, f"Refund: {text}", who, back))
         reversed_on = statements.reversed_on(p)
         if reversed_on and start <= reversed_on <= end:
             back = [(DEBTORS_ACCOUNT, {"debit": p.amount_pence})]
@@ -122,6 +118,12 @@ def journal_csv(start: date, end: date) -> str:
             postings.append(
                 (reversed_on, 3, ref, f"Reversed ({p.reversal_reason}): {text}", who, back)
             )
+    for refund, p in statements.refunds_between(start, end):
+        who = p.member.name
+        back = [(DEBTORS_ACCOUNT, {"debit": refund.amount_pence})]
+        back.append((BANK_ACCOUNT, {"credit": refund.amount_pence}))
+        text = f"Refund to {who}: {refund.reason}"
+        postings.append((refund.refunded_on, 2, f"REF-{refund.id}", text, who, back))
     for day, _, ref, text, who, rows in sorted(postings, key=lambda p: p[:3]):
         for account, amount in rows:
             post(day, ref, account, text, who, **amount)

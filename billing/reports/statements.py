@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from billing.invoices.models import Invoice, Kind, Status
-from billing.payments.models import Payment
+from billing.payments.models import Payment, Refund
 from company.clock import LONDON
 from company.extensions import db
 from company.members.models import Member
@@ -50,6 +50,17 @@ class Statement:
 def reversed_on(payment: Payment) -> date | None:
     """The UK day a payment was reversed, when it was."""
     return _uk_date(payment.reversed_at) if payment.reversed_at is not None else None
+
+
+def refunds_between(start: date, end: date) -> list[tuple["Refund", Payment]]:
+    """Refunds made between `start` and `end`, each with its payment (and member)."""
+    return db.session.execute(
+        sa.select(Refund, Payment)
+        .join(Payment, Refund.payment_id == Payment.id)
+        .options(sa.orm.joinedload(Payment.member))
+        .where(Refund.refunded_on.between(start, end))
+        .order_by(Refund.refunded_on, Refund.id)
+    ).all()
 
 
 def payments_moving(start: date, end: date) -> list[Payment]:
@@ -98,8 +109,16 @@ def _entries(member_id: int, until: date, since: date | None = None) -> list[Ent
                         debit=p.amount_pence,
                     )
                 )
-        if p.refunded_pence and (since is None or p.received_on >= since):
-            entries.append(Entry(p.received_on, "Refund", label, debit=p.refunded_pence))
+    refunds = (
+        sa.select(Refund, Payment)
+        .join(Payment, Refund.payment_id == Payment.id)
+        .where(Payment.member_id == member_id, Refund.refunded_on <= until)
+    )
+    if since:
+        refunds = refunds.where(Refund.refunded_on >= since)
+    for refund, p in db.session.execute(refunds).all():
+        label = f"{p.method_label}{': ' + p.reference if p.reference else ''}"
+        entries.append(Entry(refund.refunded_on, "Refund", label, debit=refund.amount_pence))
     order = {"Invoice": 0, "Credit note": 1, "Payment": 2, "Refund": 3, "Payment reversed": 4}
     return sorted(entries, key=lambda e: (e.on, order[e.kind], e.reference))
 

@@ -123,3 +123,26 @@ def test_aged_debt_as_at_any_date_equals_each_statement(councils, seed):
         for member in councils:
             balance = statements.statement(member, START, as_at).closing
             assert totals.get(member.id, 0) == balance, (member.name, as_at)
+
+
+def test_a_refund_is_its_own_dated_movement(councils):
+    member = councils[0]
+    received = START + timedelta(days=10)
+    paid = payments.record_payment(member, 50000, received, "bank_transfer", "Overpaid", None, [])
+    before = statements.statement(member, START, received)
+    payments.refund_credit(paid, 20000, None, "Paid twice")
+    today = uk_today()
+    # The statement up to the day the money arrived is what it was: the refund came later…
+    again = statements.statement(member, START, received)
+    assert [(e.kind, e.debit, e.credit) for e in again.entries] == [
+        (e.kind, e.debit, e.credit) for e in before.entries
+    ]
+    assert again.closing == -50000
+    # …and it shows on the day it was made, in the statement and the journal.
+    entries = statements.statement(member, START, today).entries
+    assert (entries[-1].on, entries[-1].kind, entries[-1].debit) == (today, "Refund", 20000)
+    journal = list(csv.DictReader(io.StringIO(exports.journal_csv(today, today))))
+    assert [(r["Account"], r["Debit"], r["Credit"]) for r in journal] == [
+        (exports.DEBTORS_ACCOUNT, "200.00", ""),
+        (exports.BANK_ACCOUNT, "", "200.00"),
+    ]
