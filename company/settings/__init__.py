@@ -11,4 +11,8 @@ def register(app) -> None:
     from company.ui import navigation
 
     app.register_blueprint(bp)
+    from company.settings import disclosures
+
+    app.jinja_env.globals["disclosures"] = disclosures.current_lines
+    app.jinja_env.globals["website_disclosures"] = disclosures.website_lines
     navigation.add(app, "Settings", "settings.edit", {Role.ADMIN}, order=95)
