@@ -47,6 +47,11 @@ class Statement:
         return self.entries[-1].balance if self.entries else self.opening
 
 
+def _payment_label(payment: Payment) -> str:
+    reference = payment.reference
+    return f"{payment.method_label}{': ' + reference if reference else ''}"
+
+
 def reversed_on(payment: Payment) -> date | None:
     """The UK day a payment was reversed, when it was."""
     return _uk_date(payment.reversed_at) if payment.reversed_at is not None else None
@@ -95,7 +100,7 @@ def _entries(member_id: int, until: date, since: date | None = None) -> list[Ent
             entries.append(Entry(inv.issue_date, "Credit note", inv.number, credit=inv.gross_pence))
     pays = sa.select(Payment).where(Payment.member_id == member_id, Payment.received_on <= until)
     for p in db.session.scalars(pays):
-        label = f"{p.method_label}{': ' + p.reference if p.reference else ''}"
+        label = _payment_label(p)
         if since is None or p.received_on >= since:
             entries.append(Entry(p.received_on, "Payment", label, credit=p.amount_pence))
         if p.reversed_at is not None:
@@ -117,7 +122,7 @@ def _entries(member_id: int, until: date, since: date | None = None) -> list[Ent
     if since:
         refunds = refunds.where(Refund.refunded_on >= since)
     for refund, p in db.session.execute(refunds).all():
-        label = f"{p.method_label}{': ' + p.reference if p.reference else ''}"
+        label = _payment_label(p)
         entries.append(Entry(refund.refunded_on, "Refund", label, debit=refund.amount_pence))
     order = {"Invoice": 0, "Credit note": 1, "Payment": 2, "Refund": 3, "Payment reversed": 4}
     return sorted(entries, key=lambda e: (e.on, order[e.kind], e.reference))
