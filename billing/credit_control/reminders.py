@@ -166,8 +166,7 @@ def credit_cover(invoice: Invoice) -> int:
     credit = payments.member_credit(invoice.member_id)
     if credit <= 0:
         return 0
-    for other in ledger.open_invoices(invoice.member_id):
-        owed = ledger.owed(other)
+    for other, owed in ledger.with_owed(ledger.open_invoices(invoice.member_id)):
         if other.id == invoice.id:
             return min(owed, credit)
         credit -= owed
