@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 ASSETS := company/static/govuk/app.css
+FONTS := company/pdf/prepared-fonts/Sans-Regular.ttf
 
 .PHONY: run run-cards test setup assets db demo-reset lint bench clean
 
@@ -30,7 +31,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-assets: $(ASSETS)
+assets: $(ASSETS) $(FONTS)
+
+# The fonts PDFs embed: Liberation Sans (fonts-liberation) without its hinting; see the script.
+$(FONTS): $(VENV)/.installed assets/pdf_fonts.py company/pdf/fonts.py
+	$(BIN)/python assets/pdf_fonts.py
 
 $(ASSETS): node_modules/.installed assets/build.mjs assets/scss/app.scss assets/init.mjs assets/favicon.svg
 	npm run --silent build
@@ -55,4 +60,4 @@ bench: setup
 	$(BIN)/python bench/pages.py
 
 clean:
-	rm -rf $(VENV) node_modules company/static/govuk instance
+	rm -rf $(VENV) node_modules company/static/govuk company/pdf/prepared-fonts instance

@@ -1,4 +1,4 @@
-"""One-page VAT invoice PDFs per second on one core (ReportLab, built-in fonts).
+"""One-page VAT invoice PDFs per second on one core (ReportLab, Liberation Sans embedded).
 
     python bench/pdf.py [--count 300]
 

@@ -49,6 +49,13 @@ VAT_LABELS = {
 }
 
 
+def rate_label(code: str, rate_bp: int) -> str:
+    """A line's VAT as a document's VAT rate column shows it: '20%', '17.5%', '0% (zero
+    rated)', 'Exempt', 'Outside scope'."""
+    fixed = {"Z": "0% (zero rated)", "E": "Exempt", "O": "Outside scope"}
+    return fixed.get(code) or f"{Decimal(rate_bp) / 100:g}%"
+
+
 def round_half_up(value: Decimal) -> int:
     """Round a Decimal number of pence to whole pence, halves away from zero."""
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -15,6 +15,11 @@ def uk_today() -> date:
     return datetime.now(LONDON).date()
 
 
+def uk_date(stored: datetime) -> date:
+    """The UK date of a stored (naive UTC) datetime: 23:30 UTC in summer is the next day."""
+    return stored.replace(tzinfo=UTC).astimezone(LONDON).date()
+
+
 def add_months(first_of_month: date, n: int) -> date:
     index = first_of_month.year * 12 + first_of_month.month - 1 + n
     return date(index // 12, index % 12 + 1, 1)

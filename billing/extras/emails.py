@@ -7,6 +7,7 @@ from billing.extras.models import Quote
 from company import audit, outbox
 from company.extensions import db
 from company.links import external_url
+from company.settings import disclosures
 from company.settings import services as settings
 
 PORTAL_ORDER = "extras.portal_show_order"
@@ -17,7 +18,7 @@ def filename(q: Quote) -> str:
 
 
 def pdf(q: Quote) -> bytes:
-    return quote_pdf.render(q, settings.current())
+    return quote_pdf.render(q, disclosures.current_particulars(q.issued_on))
 
 
 def pdf_of(quote_id) -> tuple[bytes, str]:

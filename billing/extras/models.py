@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from billing.money import VAT_CODE
-from company.clock import utcnow
+from company.clock import uk_date, utcnow
 from company.extensions import db, string_enum
 
 
@@ -149,6 +149,11 @@ class Quote(db.Model):
     @property
     def reference(self) -> str:
         return self.number if self.version == 1 else f"{self.number} v{self.version}"
+
+    @property
+    def issued_on(self) -> date:
+        """The date the quote shows: the UK day it was sent, or made if not yet sent."""
+        return uk_date(self.sent_at or self.created_at)
 
 
 class QuoteLine(db.Model):

@@ -23,7 +23,7 @@ from billing.invoices.models import (
     NumberSequence,
     Status,
 )
-from billing.money import VatCode, line_amounts, sum_pence, vat_on
+from billing.money import VatCode, line_amounts, rate_label, sum_pence, vat_on
 from company import audit, outbox
 from company.clock import financial_year_start, uk_today, utcnow
 from company.extensions import db
@@ -559,17 +559,12 @@ def document_of(invoice: Invoice) -> doc.Document:
     """The Document the PDF and HTML show, from the stored row only."""
     if invoice.status == Status.DRAFT:
         raise InvoiceError("Drafts have no document yet")
-    labels = {"S": None, "Z": "0% (zero rated)", "E": "Exempt", "O": "Outside scope"}
-
-    def label(line):
-        return labels[line.vat_code] or f"{Decimal(line.vat_rate_bp) / 100:g}%"
-
     lines = [
         doc.Line(
             description=line.description,
             quantity=Decimal(line.quantity),
             unit_pence=line.unit_pence,
-            vat_label=label(line),
+            vat_label=rate_label(line.vat_code, line.vat_rate_bp),
             net_pence=line.net_pence,
             vat_pence=line.vat_pence,
         )

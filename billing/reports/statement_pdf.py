@@ -1,30 +1,33 @@
-"""The statement of account as a PDF (ReportLab, built-in fonts, no Flask)."""
+"""The statement of account as a PDF, in the invoice's layout (company/pdf/kit.py) with the
+company-law disclosures. No Flask."""
 
 from dataclasses import dataclass
 from datetime import date
-from io import BytesIO
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from company.formats import long_date, pounds
+from company.pdf.kit import (
+    BODY_BOLD,
+    BOLD,
+    CELL,
+    CELL_R,
+    LINES_STYLE,
+    WIDTH,
+    addressed,
+    build,
+    cell,
+    letterhead,
+    text_flowable,
+)
+from company.settings.disclosures import Particulars
 
-H1 = ParagraphStyle("h1", fontName="Helvetica-Bold", fontSize=18, leading=22, spaceAfter=6)
-BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=9.5, leading=13)
-TABLE = TableStyle(
-    [
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 9, 11.5),
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9, 11.5),
-        ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
-        ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
-        ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 9, 11.5),
-        ("LEFTPADDING", (0, 0), (0, -1), 0),
-        ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
-    ]
+COLS = (78, 84, 0, 64, 70, 64)  # Date, Item, Reference (the rest), Charged, Paid, Balance
+
+
+ENTRIES_STYLE = TableStyle(
+    [("ALIGN", (1, 0), (2, -1), "LEFT"), ("FONT", (0, -1), (-1, -1), BOLD, 9, 11.5)],
+    parent=LINES_STYLE,
 )
 
 
@@ -38,42 +41,65 @@ class Row:
     balance: int
 
 
+def standing(balance: int) -> str:
+    if balance > 0:
+        return f"Amount owed: {pounds(balance)}"
+    if balance < 0:
+        return f"In credit: {pounds(-balance)}"
+    return "Nothing owed"
+
+
 def render(
-    company: str, member: str, address: str, start: date, end: date, opening: int, rows: list[Row]
+    seller: Particulars,
+    member: str,
+    address: str,
+    start: date,
+    end: date,
+    opening: int,
+    rows: list[Row],
+    made_on: date,
 ) -> bytes:
-    buf = BytesIO()
-    pdf = SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
-        title=f"Statement of account {member}", author=company, invariant=1,
-    )  # fmt: skip
-    table = [["Date", "Item", "Reference", "Charged", "Paid or credited", "Balance"]]
+    widths = list(COLS)
+    widths[2] = WIDTH - sum(COLS)
+    closing = rows[-1].balance if rows else opening
+
+    def money(pence: int, col: int) -> str:
+        return cell(pounds(pence), widths[col] - 8, CELL_R) if pence else ""
+
+    table = [["Date", "Item", "Reference", "Charged", "Paid or\ncredited", "Balance"]]
     table.append(["", "Opening balance", "", "", "", pounds(opening)])
     for r in rows:
         table.append(
             [
-                long_date(r.on),
-                r.kind,
-                Paragraph(r.reference, BODY),
-                pounds(r.debit) if r.debit else "",
-                pounds(r.credit) if r.credit else "",
-                pounds(r.balance),
+                long_date(r.on) if r.on else "",
+                cell(r.kind, widths[1] - 8, CELL),
+                text_flowable(r.reference, CELL),
+                money(r.debit, 3),
+                money(r.credit, 4),
+                cell(pounds(r.balance), widths[5] - 4, CELL_R),
             ]
         )
-    closing = rows[-1].balance if rows else opening
     table.append(["", "Closing balance", "", "", "", pounds(closing)])
-    story = [
-        Paragraph(f"{company}: statement of account", H1),
-        Paragraph(f"<b>{member}</b>", BODY),
-        *[Paragraph(line, BODY) for line in address.splitlines()],
-        Spacer(1, 8),
-        Paragraph(f"From {long_date(start)} to {long_date(end)}", BODY),
-        Spacer(1, 10),
-        Table(table, colWidths=[70, 70, 150, 60, 70, 60], repeatRows=1, style=TABLE),
-        Spacer(1, 10),
-        Paragraph(
-            f"{'Amount owed' if closing > 0 else 'In credit' if closing < 0 else 'Nothing owed'}: {pounds(abs(closing))}",
-            BODY,
-        ),
+    period = f"{long_date(start)} to {long_date(end)}"
+    details = [
+        ("Period:", period),
+        ("Date of statement:", long_date(made_on)),
+        ("Opening balance:", pounds(opening)),
+        ("Closing balance:", pounds(closing)),
     ]
-    pdf.build(story)
-    return buf.getvalue()
+    story = [
+        letterhead(seller, "Statement", "of account"),
+        Spacer(1, 10),
+        addressed("Statement for", member, address, details),
+        Spacer(1, 14),
+        Table(table, colWidths=widths, repeatRows=1, style=ENTRIES_STYLE),
+        Spacer(1, 10),
+        KeepTogether([text_flowable(standing(closing), BODY_BOLD)]),
+    ]
+    return build(
+        story,
+        seller,
+        title=f"Statement of account: {member}, {period}",
+        subject=f"Statement of account from {seller.legal_name} to {member}, {period}",
+        continued=f"Statement of account: {member} (continued)",
+    )

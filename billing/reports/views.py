@@ -15,6 +15,7 @@ from company.clock import financial_year_start, uk_today
 from company.extensions import db
 from company.members.models import Member
 from company.members.scoping import member_scoped
+from company.settings import disclosures
 from company.settings import services as settings
 from company.ui.pages import csv_response, pdf_response
 
@@ -55,13 +56,14 @@ def statement_page(member: Member, pdf_endpoint: str, template: str, **extra):
             for e in result.entries
         ]
         body = statement_pdf.render(
-            settings.current().legal_name,
+            disclosures.current_particulars(),
             member.name,
             member.invoice_address or member.address or "",
             start,
             end,
             result.opening,
             rows,
+            uk_today(),
         )
         filename = f"statement-{start.isoformat()}-to-{end.isoformat()}.pdf"
         return pdf_response(body, filename)

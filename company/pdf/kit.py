@@ -1,12 +1,14 @@
 """The shared ReportLab kit for every document the company issues: invoices, credit notes,
 quotes, statements and (next) minutes and board packs.
 
-A4, built-in Helvetica, page frame and margins, the text styles, a fast plain-text flowable,
-"Page N of M" numbering, and the footer with the company-law disclosures (name, registration,
-registered office, the local-authority control statement). No Flask and no billing here.
+A4, an embedded sans-serif font, page frame and margins, the text styles and table styles, a
+fast plain-text flowable, the letterhead, "Page N of M" numbering, the footer with the
+company-law disclosures (from company/settings/disclosures.py), and `build()`, which makes the
+document with its language, title and metadata set. No Flask and no billing here.
 """
 
 from functools import lru_cache
+from io import BytesIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -18,10 +20,19 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    BaseDocTemplate,
     Flowable,
+    Frame,
+    PageTemplate,
     Paragraph,
+    Spacer,
+    Table,
     TableStyle,
 )
+
+from company.pdf import fonts
+from company.pdf.fonts import BOLD, FONT
+from company.settings.disclosures import lines as disclosure_lines
 
 PAGE_W, PAGE_H = A4
 Points = float  # ReportLab lengths (1/72 inch); never money, which is integer pence
@@ -60,10 +71,7 @@ RULE = colors.HexColor("#b1b4b6")  # thin table rules
 BLACK = colors.HexColor("#0b0c0c")
 
 
-FONT = "Helvetica"
-
-
-BOLD = "Helvetica-Bold"
+FONT_FILE = fonts.register()
 
 
 # Styles (built once) -----------------------------------------------------------------------------
@@ -100,11 +108,113 @@ FOOT = style("foot", size=7, leading=9, space_after=2)
 CONTINUED = style("continued", size=8.5, leading=10)
 
 
+SELLER = style("seller", font=BOLD, size=12, leading=15, space_after=2)
+
+
+H1 = style("h1", font=BOLD, size=24, leading=28, align=TA_RIGHT)
+
+
+NUMBER = style("number", size=12, leading=15, align=TA_RIGHT)
+
+
+H2 = style("h2", font=BOLD, size=11, leading=14, space_after=4)
+
+
+LABEL = style("label", font=BOLD, size=9.5, leading=13)
+
+
+CELL = style("cell", size=9, leading=11.5)
+
+
+CELL_R = style("cell_r", size=9, leading=11.5, align=TA_RIGHT)
+
+
 PAD = dict(LEFTPADDING=0, RIGHTPADDING=0, TOPPADDING=0, BOTTOMPADDING=0)
 
 
+# Every table style names the font, or ReportLab sets unembedded Helvetica in each cell.
+TABLE_FONT = ("FONT", (0, 0), (-1, -1), FONT, 9.5)
+
+
 PLAIN_STYLE = TableStyle(
-    [("VALIGN", (0, 0), (-1, -1), "TOP"), *[(k, (0, 0), (-1, -1), v) for k, v in PAD.items()]]
+    [
+        TABLE_FONT,
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        *[(k, (0, 0), (-1, -1), v) for k, v in PAD.items()],
+    ]
+)
+
+
+LINES_STYLE = TableStyle(  # a table of lines or entries: bold head, thin rules, numbers right
+    [
+        ("FONT", (0, 0), (-1, -1), FONT, 9, 11.5),
+        ("TEXTCOLOR", (0, 0), (-1, -1), BLACK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (0, -1), 0),
+        ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("FONT", (0, 0), (-1, 0), BOLD, 8.5, 10.5),
+        ("LINEBELOW", (0, 0), (-1, 0), 1, BLACK),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+    ]
+)
+
+
+TOTALS_STYLE = TableStyle(
+    [
+        ("FONT", (0, 0), (-1, -1), FONT, 9.5, 12),
+        ("TEXTCOLOR", (0, 0), (-1, -1), BLACK),
+        ("ALIGN", (0, 0), (-1, -1), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (0, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("FONT", (0, -1), (-1, -1), BOLD, 11, 14),
+        ("TOPPADDING", (0, -1), (-1, -1), 5),
+        ("LINEABOVE", (0, -1), (-1, -1), 1, BLACK),
+        ("LINEBELOW", (0, -1), (-1, -1), 1, BLACK),
+    ]
+)
+
+
+GUTTER_STYLE = TableStyle(  # two columns side by side, a gutter between them
+    [
+        TABLE_FONT,
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        *[(k, (0, 0), (-1, -1), v) for k, v in PAD.items()],
+        ("RIGHTPADDING", (0, 0), (0, -1), 16),
+    ]
+)
+
+
+DETAILS_STYLE = TableStyle(
+    [
+        ("FONT", (0, 0), (0, -1), BOLD, 9.5, 13),  # plain-string cells (see cell())
+        ("FONT", (1, 0), (-1, -1), FONT, 9.5, 13),
+        ("TEXTCOLOR", (0, 0), (-1, -1), BLACK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+)
+
+
+HEAD_RULE_STYLE = TableStyle(
+    [
+        TABLE_FONT,
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        *[(k, (0, 0), (-1, -1), v) for k, v in PAD.items()],
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+        ("LINEBELOW", (0, 0), (-1, -1), 2, ACCENT),
+    ]
 )
 
 
@@ -209,6 +319,42 @@ def text_flowable(text: str, style: ParagraphStyle = BODY) -> Text:
     return Text((text, style))
 
 
+def cell(text: str, width: Points, style: ParagraphStyle = CELL):
+    """A plain string when it fits on one line (cheapest), else wrapping text."""
+    if stringWidth(text, style.fontName, style.fontSize) <= width:
+        return text
+    return text_flowable(text, style)
+
+
+# Blocks ------------------------------------------------------------------------------------------
+
+
+def letterhead(seller, heading: str, number: str) -> Table:
+    """The company's name, office and VAT number; the document's kind and number on the right."""
+    left = [(seller.legal_name, SELLER), ("\n".join(lines_of(seller.registered_office)), BODY)]
+    if seller.vat_number:
+        left.append((f"VAT registration number: {seller.vat_number}", BODY_GAP))
+    left_w = WIDTH * 0.58
+    return Table(
+        [[Text(*left), Text((heading, H1), (number, NUMBER))]],
+        colWidths=[left_w, WIDTH - left_w],
+        style=HEAD_RULE_STYLE,
+    )
+
+
+def addressed(label: str, name: str, address: str | None, rows: list[tuple[str, str]]) -> Table:
+    """Who the document is to (left) beside its details, label and value (right)."""
+    to = Text((label, LABEL), (name, BODY_BOLD), ("\n".join(lines_of(address)), BODY))
+    label_w = 136
+    details_w = WIDTH * 0.52
+    details = Table(
+        [[cell(k, label_w - 6, LABEL), cell(v, details_w - label_w - 6, BODY)] for k, v in rows],
+        colWidths=[label_w, details_w - label_w],
+        style=DETAILS_STYLE,
+    )
+    return Table([[to, details]], colWidths=[WIDTH - details_w, details_w], style=GUTTER_STYLE)
+
+
 # Page furniture ----------------------------------------------------------------------------------
 
 
@@ -216,6 +362,7 @@ class NumberedCanvas(Canvas):
     """Holds pages back until the end so each can say 'Page N of M'."""
 
     def __init__(self, *args, **kwargs):
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or FONT  # not Helvetica
         super().__init__(*args, **kwargs)
         self._held = []
 
@@ -243,18 +390,17 @@ class Footer:
     """
 
     def __init__(self, seller):
-        """`seller`: the company's particulars (legal_name, registered_in, company_number,
-        registered_office, control_statement), as stored on the document."""
+        """`seller`: the company's Particulars (or an invoice's stored seller), as at the
+        document's date. The text is disclosures.lines(): the one wording everywhere."""
         s = seller
-        office = one_line(s.registered_office)
         name = s.legal_name.rstrip(".")
-        particulars = (
-            f"{name}. Registered in {s.registered_in}, company number {s.company_number}. "
-            f"Registered office: {office}."
-        )
+        particulars, *rest = disclosure_lines(  # the VAT number is in the letterhead
+            s.legal_name, s.registered_in, s.company_number, s.registered_office, None,
+            s.control_statement,
+        )  # fmt: skip
         paras = [wrap_foot(particulars)]
         self.statement_at_end: str | None = None
-        statement = " ".join(lines_of(s.control_statement))
+        statement = " ".join(rest)
         if statement:
             lines = wrap_foot(statement)
             if len(lines) * FOOT.leading <= FOOTER_STATEMENT_MAX:
@@ -308,3 +454,53 @@ def wrap_foot(text: str) -> list[str]:
 @lru_cache(maxsize=8)
 def footer_for(seller) -> Footer:
     return Footer(seller)
+
+
+# The document ------------------------------------------------------------------------------------
+
+
+def build(story: list, seller, *, title: str, subject: str, continued: str | None = None) -> bytes:
+    """The PDF of `story` as bytes, the same story always giving the same bytes.
+
+    Every page has the disclosures footer and "Page N of M"; pages after the first start with
+    `continued` (default: the title and "(continued)"). A control statement too long for the
+    footer is printed at the end. The document's language is en-GB and its title is `title`.
+    """
+    footer = footer_for(seller)
+    continued = continued or f"{title} (continued)"
+    buf = BytesIO()
+    bottom = footer.bottom_margin
+    frame = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    first = Frame(MARGIN, bottom, WIDTH, PAGE_H - TOP_MARGIN - bottom, id="first", **frame)
+    later = Frame(MARGIN, bottom, WIDTH, PAGE_H - LATER_TOP_MARGIN - bottom, id="later", **frame)
+    pdf = BaseDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=bottom,
+        pageTemplates=[
+            PageTemplate("first", [first], onPage=footer.draw, autoNextPageTemplate="later"),
+            PageTemplate(
+                "later", [later], onPage=lambda canv, d: footer.draw_later(canv, d, continued)
+            ),
+        ],
+        title=title,
+        author=seller.legal_name,
+        subject=subject,
+        creator="Flatpack",
+        producer="Flatpack (ReportLab)",
+        invariant=1,
+        lang="en-GB",
+        displayDocTitle=1,
+    )
+    if footer.statement_at_end is not None:
+        story = [
+            *story,
+            Spacer(1, 16),
+            text_flowable("Local authority control statement", H2),
+            text_flowable(footer.statement_at_end),
+        ]
+    pdf.build(story, canvasmaker=NumberedCanvas)
+    return buf.getvalue()

@@ -3,16 +3,27 @@ place of registration, number and registered office (Names and Trading Disclosur
 2015, reg 24-25), the VAT number, and the local-authority control statement (Local Authorities
 (Companies) Order 1995 art 4), which websites do not need.
 
-`lines()` is pure: it builds the text from the particulars given (an issued document passes the
-ones stored on it at issue). `current_lines()` reads today's settings, for emails and the site.
+`lines()` is pure (no database; the PDF kit uses it): it builds the text from the particulars
+given (an issued document passes the ones stored on it at issue). `current_lines()` reads today's settings, for emails and
+the site; `current_particulars()` gives them to a PDF made now.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
-from company.clock import uk_today
-from company.settings import services
-
 NOT_SET = "not yet recorded"
+
+
+@dataclass(frozen=True)
+class Particulars:
+    """The company as a document names it (an invoice's stored seller has the same fields)."""
+
+    legal_name: str
+    registered_office: str  # multi-line
+    registered_in: str | None
+    company_number: str | None
+    vat_number: str | None  # display form, "GB 980 7806 84"
+    control_statement: str | None
 
 
 def lines(
@@ -38,6 +49,9 @@ def lines(
 
 def current_lines(on: date | None = None, website: bool = False) -> list[str]:
     """The disclosures from today's settings; a website omits the control statement."""
+    from company.clock import uk_today
+    from company.settings import services
+
     row = services.current()
     return lines(
         row.legal_name,
@@ -59,3 +73,20 @@ def website_lines() -> list[str]:
         return current_lines(website=True)
     except SQLAlchemyError:
         return [current_app.config["COMPANY_NAME"]]
+
+
+def current_particulars(on: date | None = None):
+    """Today's particulars for a document made now (a statement, a quote), as the PDF kit takes
+    them: the VAT number in its display form and the control statement for `on`."""
+    from company.clock import uk_today
+    from company.settings import services
+
+    row = services.current()
+    return Particulars(
+        legal_name=row.legal_name,
+        registered_office=row.registered_office or "",
+        registered_in=row.registered_in,
+        company_number=row.company_number,
+        vat_number=services.vat_display(row.vat_number),
+        control_statement=services.control_statement(row, on or uk_today()),
+    )
