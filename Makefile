@@ -37,7 +37,7 @@ assets: $(ASSETS) $(FONTS)
 $(FONTS): $(VENV)/.installed assets/pdf_fonts.py company/pdf/fonts.py
 	$(BIN)/python assets/pdf_fonts.py
 
-$(ASSETS): node_modules/.installed assets/build.mjs assets/scss/app.scss assets/init.mjs assets/favicon.svg
+$(ASSETS): node_modules/.installed assets/build.mjs assets/scss/app.scss assets/init.mjs assets/card.js assets/favicon.svg
 	npm run --silent build
 
 db: setup

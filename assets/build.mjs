@@ -15,4 +15,5 @@ writeFileSync(`${out}/app.css`, css.css);
 cpSync("node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js", `${out}/govuk-frontend.min.js`);
 cpSync("assets/favicon.svg", `${out}/favicon.svg`);
 cpSync("assets/init.mjs", `${out}/init.mjs`);
+cpSync("assets/card.js", `${out}/card.js`);
 console.log(`built ${out}/app.css (${Math.round(css.css.length / 1024)} KB)`);

@@ -32,11 +32,11 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import auth, core, members, models, portal, settings  # noqa: F401  (models: every table)
+    from . import auth, core, headers, members, models, portal, settings  # noqa: F401  (models)
     from .auth.access import enforce
     from .ui import errors, filters, navigation, panels
 
-    for feature in (core, auth, members, portal, settings):
+    for feature in (headers, core, auth, members, portal, settings):
         feature.register(app)
     app.before_request(enforce)
     filters.register(app)

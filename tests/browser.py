@@ -132,11 +132,13 @@ def new_page_fixture(chromium, live_server):
 
     `make(viewport=...)` sets another window size; `make.audit.check(page)` runs axe-core on a
     page now, and every page is checked as it stands when the test ends; any violation fails
-    the test (at teardown).
+    the test (at teardown). So does anything the Content-Security-Policy refused, and any
+    uncaught script error.
     """
     if not axe_available():
         pytest.fail(f"{AXE_SCRIPT} is missing: run `npm ci` (axe-core is a devDependency)")
     contexts, pages, audit = [], [], AxeAudit(live_server.url)
+    refused: list[str] = []
 
     def make(viewport=None):
         context = chromium.new_context(base_url=live_server.url, viewport=viewport or VIEWPORT)
@@ -144,6 +146,8 @@ def new_page_fixture(chromium, live_server):
         context.add_init_script(path=str(AXE_SCRIPT))
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda m: _note_refusal(m, page, refused))
+        page.on("pageerror", lambda e: refused.append(f"{page.url}: script error: {e}"))
         pages.append(page)
         return page
 
@@ -156,6 +160,13 @@ def new_page_fixture(chromium, live_server):
         context.close()
     if audit.violations:
         pytest.fail("axe-core found accessibility violations:\n" + audit.report(), pytrace=False)
+    if refused:
+        pytest.fail("the browser refused or failed:\n" + "\n".join(refused), pytrace=False)
+
+
+def _note_refusal(message, page, refused: list[str]) -> None:
+    if "Content Security Policy" in message.text:
+        refused.append(f"{page.url}: {message.text}")
 
 
 def screenshot(page, name: str) -> Path:

@@ -12,6 +12,8 @@ from functools import lru_cache
 import stripe
 from flask import current_app
 
+from company.headers import origin
+
 DEFAULT_JS_URL = "https://js.stripe.com/v3/"
 KEYS = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
 
@@ -46,6 +48,19 @@ def js_url() -> str:
     """Stripe.js: from js.stripe.com, or served by the Stripe-compatible server when one is set."""
     base = current_app.config.get("STRIPE_API_BASE")
     return f"{base.rstrip('/')}/js.stripe.com/v3/" if base else DEFAULT_JS_URL
+
+
+def browser_sources() -> dict[str, list[str]]:
+    """What the card page's Content-Security-Policy must let Stripe.js load and reach."""
+    base = current_app.config.get("STRIPE_API_BASE")
+    if base:
+        local = [origin(base)]
+        return {"script_src": local, "connect_src": local, "frame_src": local}
+    return {
+        "script_src": ["https://js.stripe.com"],
+        "connect_src": ["https://api.stripe.com"],
+        "frame_src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+    }
 
 
 @lru_cache(maxsize=8)

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from billing.card import bp, gateway
 from billing.card import services as card
 from billing.invoices.models import Invoice, Status
+from company import headers
 from company.auth.access import council
 from company.formats import pounds
 from company.members.scoping import member_scoped
@@ -37,6 +38,7 @@ def portal_pay(invoice_id: int):
             return redirect(
                 url_for("card.portal_paying", invoice_id=invoice.id, payment_intent=intent.id)
             )
+        headers.allow(**gateway.browser_sources())
         return render_template(
             "card/portal/pay.html",
             invoice=invoice,

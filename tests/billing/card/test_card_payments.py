@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from billing import ledger
 from billing.card import services as card
@@ -28,6 +29,7 @@ from billing.invoices import services as invoice_services
 from billing.invoices.models import Status
 from billing.payments import services
 from billing.payments.models import Allocation, Payment
+from company import headers
 from company.audit import AuditEvent
 from company.auth.roles import Role
 from company.extensions import db
@@ -449,6 +451,15 @@ def start_paying(client, invoice) -> tuple[str, str]:
     page = r.get_data(as_text=True)
     secret = re.search(r'data-secret="(pi_\w+_secret_\w+)"', page).group(1)
     assert f'data-key="{PUBLISHABLE_KEY}"' in page and "Pay £3,000.00" in text_of(r)
+    # Only this page lets in the Stripe server, for its script, its frames and its API.
+    stripe_origin = headers.origin(current_app.config["STRIPE_API_BASE"])
+    policy = r.headers["Content-Security-Policy"]
+    for directive in ("script-src", "connect-src", "frame-src"):
+        assert stripe_origin in policy.split(directive)[1].split(";")[0], directive
+    assert (
+        stripe_origin
+        not in client.get(f"/portal/invoices/{invoice.id}").headers["Content-Security-Policy"]
+    )
     return secret.split("_secret_")[0], secret
 
 

@@ -1,0 +1,67 @@
+"""Security headers: every page the demo company serves, as every role, carries a strict
+Content-Security-Policy that its own markup obeys (no inline style or handler attributes, no
+inline script without this response's nonce), and the other headers a browser acts on."""
+
+import re
+
+import sqlalchemy as sa
+
+from company.auth.models import User
+from company.auth.roles import Role
+from company.extensions import db
+from tests.test_every_page import _urls
+
+SCRIPT = re.compile(r"<script\b([^>]*)>", re.I)
+STYLE_ATTRIBUTE = re.compile(r"<[a-z][^>]*\sstyle=", re.I)
+HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+=", re.I)
+NONCE = re.compile(r"'nonce-([^']+)'")
+
+
+def _as(client, user):
+    with client.session_transaction() as sess:
+        sess["_user_id"], sess["_fresh"] = str(user.id), True
+
+
+def test_every_page_obeys_its_own_content_security_policy(app, ctx, client):
+    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    broken, pages = [], 0
+    for role in Role:
+        user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
+        _as(client, user)
+        for _, url in _urls(app, user):
+            response = client.get(url)
+            if response.mimetype != "text/html" or response.status_code != 200:
+                continue
+            pages += 1
+            policy = response.headers["Content-Security-Policy"]
+            html = response.get_data(as_text=True)
+            nonces = NONCE.findall(policy)
+            assert "script-src 'self' 'nonce-" in policy and "frame-ancestors 'none'" in policy
+            for attributes in SCRIPT.findall(html):
+                if "src=" not in attributes and f'nonce="{nonces[0]}"' not in attributes:
+                    broken.append(f"{role.value} {url}: inline script without the nonce")
+            if STYLE_ATTRIBUTE.search(html):
+                broken.append(f"{role.value} {url}: {STYLE_ATTRIBUTE.search(html).group(0)[:80]}")
+            if HANDLER.search(html):
+                broken.append(f"{role.value} {url}: {HANDLER.search(html).group(0)[:80]}")
+            if response.headers.get("Cache-Control") != "no-store":
+                broken.append(f"{role.value} {url}: a signed-in page may be cached")
+    assert pages > 100 and broken == []
+
+
+def test_each_response_has_its_own_nonce(client):
+    first, second = (client.get("/sign-in") for _ in range(2))
+    assert NONCE.findall(first.headers["Content-Security-Policy"]) != NONCE.findall(
+        second.headers["Content-Security-Policy"]
+    )
+
+
+def test_the_other_headers(client):
+    response = client.get("/sign-in")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP: browsers ignore it
+    assert response.headers.get("Cache-Control") != "no-store"  # public page
+    secure = client.get("/sign-in", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
