@@ -15,7 +15,7 @@ from billing.bank.statement import MAX_SET, chunks
 from billing.invoices.models import Invoice, Kind
 from billing.invoices.services import IllegalTransition
 from billing.payments.services import PaymentError, audit_later, record_payment
-from company import audit
+from company import audit, locks
 from company.extensions import db
 from company.members.models import Member
 from company.settings import services as settings
@@ -127,9 +127,14 @@ def _match_chunk(ids: list[int], import_id: int, pattern, actor) -> int:
         .order_by(BankLine.booked_on, BankLine.id)
     ).all()
     named = {line.id: invoice_numbers(line.description, pattern) for line in lines}
-    owing = owed_by_number(n for numbers in named.values() for n in numbers)
+    numbers = {n for found in named.values() for n in found}
+    owing = owed_by_number(numbers)
     if not owing:
         return 0
+    # Lock the members' accounts (the lock every money move takes), then read again what is
+    # owed: a payment recorded by hand meanwhile is counted.
+    locks.lock_many(Member, {inv.member_id for inv, _ in owing.values()})
+    owing = owed_by_number(numbers)
     members = {
         m.id: m
         for m in db.session.scalars(

@@ -7,6 +7,7 @@ webhook. Every event id is stored once (stripe_events' primary key), so a replay
 or concurrent copy of an event records nothing twice.
 """
 
+import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -16,8 +17,9 @@ from sqlalchemy.orm import joinedload
 
 from billing import ledger
 from billing.card import gateway
-from billing.card.models import StripeEvent
+from billing.card.models import CardRefund, StripeEvent
 from billing.invoices.models import Invoice, Kind, Status
+from billing.money import sum_pence
 from billing.payments import services
 from billing.payments.models import Allocation, Payment
 from company import audit
@@ -163,20 +165,24 @@ def _seen(event_id: str) -> bool:
 
 
 def _invoice_of(intent: dict) -> Invoice | None:
-    """The invoice named in the PaymentIntent's metadata, locked for the change, if it is ours."""
+    """The invoice named in the PaymentIntent's metadata, if it is ours, with its member's
+    account locked for the change (the lock every money move takes)."""
     metadata = intent.get("metadata") or {}
     try:
         invoice_id = int(metadata.get("invoice_id"))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    invoice = db.session.scalar(
-        sa.select(Invoice)
-        .options(joinedload(Invoice.member, innerjoin=True))
-        .where(Invoice.id == invoice_id, Invoice.kind == Kind.INVOICE)
-        .with_for_update(of=Invoice)
+    if not 0 < invoice_id < 2**63:
+        return None
+    member_id = db.session.scalar(
+        sa.select(Invoice.member_id).where(Invoice.id == invoice_id, Invoice.kind == Kind.INVOICE)
     )
+    if member_id is None:
+        return None
+    services.lock_member(member_id)
+    invoice = db.session.get(Invoice, invoice_id)
     number = metadata.get("invoice_number")
-    if invoice is None or (number and number != invoice.number):
+    if number and number != invoice.number:
         return None
     return invoice
 
@@ -291,16 +297,28 @@ def card_payments_for(invoice: Invoice) -> list[Payment]:
 
 
 def refundable(payment: Payment) -> int:
+    """What can still go back to the card: the payment, less refunds booked and refunds asked
+    of Stripe and not yet booked."""
     if payment.reversed_at is not None or not payment.stripe_payment_intent:
         return 0
-    return payment.amount_pence - payment.refunded_pence
+    pending = db.session.scalar(
+        sa.select(sum_pence(CardRefund.amount_pence)).where(
+            CardRefund.payment_id == payment.id, CardRefund.state == "pending"
+        )
+    )
+    return payment.amount_pence - payment.refunded_pence - pending
 
 
 def refund_card_payment(payment: Payment, amount_pence: int, actor, reason: str) -> str:
-    """Give money back to the card through Stripe, then record it: the refund comes out of the
+    """Give money back to the card through Stripe, then book it: the refund comes out of the
     payment's unallocated credit first, then out of what it paid on invoices, newest first
-    (those invoices owe it again). Returns Stripe's refund id. Audited."""
+    (those invoices owe it again). Returns Stripe's refund id. Audited.
+
+    Three steps, so a race or a crash never leaves Stripe's money unbooked: under the member's
+    lock the request is checked and stored with its idempotency key (committed); Stripe is
+    asked with that key; under the lock again the refund is booked (finish_refund)."""
     reason = (reason or "").strip()
+    services.lock_member(payment.member_id)
     if payment.method != "card" or not payment.stripe_payment_intent:
         raise services.PaymentError("Only payments taken by card here can be refunded by card")
     if payment.reversed_at is not None:
@@ -311,34 +329,71 @@ def refund_card_payment(payment: Payment, amount_pence: int, actor, reason: str)
     if amount_pence is None or amount_pence <= 0:
         raise services.PaymentError("Amount to refund must be more than £0.00", "amount")
     if amount_pence > left:
+        if left <= 0:
+            raise services.PaymentError("This payment has already been refunded in full")
         raise services.PaymentError(
             f"Amount to refund must be no more than {pounds(left)}", "amount"
         )
     if not gateway.configured():
         raise services.PaymentError("Card payments are not set up, so nothing can be refunded")
-    key = f"flatpack-refund-{payment.stripe_payment_intent}-{payment.refunded_pence}-{amount_pence}"
+    request = CardRefund(
+        payment_id=payment.id,
+        amount_pence=amount_pence,
+        reason=reason,
+        idempotency_key=f"flatpack-refund-{secrets.token_hex(16)}",
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(request)
+    db.session.commit()
+    return finish_refund(request, actor)
+
+
+def finish_refund(request: CardRefund, actor) -> str:
+    """Ask Stripe for the stored refund (again, if a crash came between: the key makes it the
+    same refund) and book it once. Returns Stripe's refund id."""
     try:
-        refund_id = gateway.refund(payment.stripe_payment_intent, amount_pence, key)
+        refund_id = gateway.refund(
+            request.payment.stripe_payment_intent, request.amount_pence, request.idempotency_key
+        )
     except gateway.GatewayError as exc:
-        _log().error("refunding %s failed: %s", payment.stripe_payment_intent, exc)
+        _log().error("refunding %s failed: %s", request.payment.stripe_payment_intent, exc)
+        services.lock_member(request.payment.member_id)
+        if request.state == "pending":
+            request.state, request.error = "failed", str(exc)[:300]
+            db.session.commit()
         raise services.PaymentError(f"The card service refused the refund: {exc}") from exc
-    again = _undo_allocations(payment, amount_pence, actor, reason)
-    services.record_refund(payment, amount_pence, reason, actor, stripe_refund_id=refund_id)
+    payment = request.payment
+    services.lock_member(payment.member_id)
+    if request.state != "pending":  # booked by another request meanwhile
+        db.session.rollback()
+        return request.stripe_refund_id or refund_id
+    amount, reason = request.amount_pence, request.reason
+    again = _undo_allocations(payment, amount, actor, reason)
+    refund = services.record_refund(payment, amount, reason, actor, stripe_refund_id=refund_id)
     audit.record(
         "payment.refunded",
         "payment",
         payment.id,
         member_id=payment.member_id,
-        changes={"amount_pence": amount_pence, "refund": refund_id, "reason": reason},
+        changes={"amount_pence": amount, "refund": refund_id, "reason": reason},
         actor=actor,
     )
     db.session.flush()
+    request.state, request.stripe_refund_id, request.refund_id = "done", refund_id, refund.id
     for invoice, rest in again:  # what was not refunded pays the same invoice again
         take = min(rest, ledger.owed(invoice))
         if take > 0:
-            services.allocate_credit(payment, invoice, take, actor)
+            services.allocate_credit(payment, invoice, take, actor, commit=False)
     db.session.commit()
     return refund_id
+
+
+def pending_refunds() -> list[CardRefund]:
+    return list(
+        db.session.scalars(
+            sa.select(CardRefund).where(CardRefund.state == "pending").order_by(CardRefund.id)
+        )
+    )
 
 
 def _undo_allocations(payment: Payment, amount: int, actor, reason: str) -> list:
@@ -354,7 +409,9 @@ def _undo_allocations(payment: Payment, amount: int, actor, reason: str) -> list
     for allocation in reversed(live):
         if need <= 0:
             break
-        services.reverse_allocation(allocation, actor, f"Card refund: {reason}", commit=False)
+        services.reverse_allocation(
+            allocation, actor, f"Card refund: {reason}", commit=False, locked=True
+        )
         if allocation.amount_pence > need:
             again.append((allocation.invoice, allocation.amount_pence - need))
         need -= allocation.amount_pence

@@ -19,7 +19,7 @@ from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, InvoiceLine, Kind, Status
 from billing.invoices.render import pdf_renderer
 from billing.money import ProRata, VatCode, line_amounts, pro_rata, round_half_up, sum_pence
-from company import audit
+from company import audit, locks
 from company.clock import financial_year_end, financial_year_label, uk_today
 from company.errors import FieldError
 from company.extensions import db
@@ -299,13 +299,17 @@ def preview(year_start: date) -> list[PreviewRow]:
     return [row for chunk in preview_chunks(year_start) for row in chunk]
 
 
-def preview_chunks(year_start: date) -> Iterator[list[PreviewRow]]:
+def preview_chunks(year_start: date, lock: bool = False) -> Iterator[list[PreviewRow]]:
     """The preview in chunks of BATCH members, read a chunk at a time, so that a run over
-    thousands of members holds only one chunk in memory."""
+    thousands of members holds only one chunk in memory. `lock`: each chunk is read under the
+    year's schedule lock (held until the caller commits), so runs at the same time take turns
+    and each sees the drafts the other made."""
     schedule = approved_schedule(year_start)
     bands = {b.code: b for b in schedule.bands}
     ids = _member_ids_in_year(year_start)
     for start in range(0, len(ids), BATCH):
+        if lock:
+            locks.lock(ContributionSchedule, schedule.id, expire=False)
         chunk = ids[start : start + BATCH]
         members = {
             m.id: m for m in db.session.scalars(sa.select(Member).where(Member.id.in_(chunk)))
@@ -371,7 +375,7 @@ def create_drafts(
     Commits a chunk at a time; the unique index makes a second draft impossible anyway."""
     total = len(_member_ids_in_year(year_start))
     done = created = 0
-    for rows in preview_chunks(year_start):
+    for rows in preview_chunks(year_start, lock=True):
         for row in rows:
             if row.invoice is not None or row.band is None:
                 continue
@@ -426,13 +430,16 @@ def issue_drafts(
         .order_by(Invoice.id)
     ).all()
     _refuse_vat_without_number(year_start, bool(ids))
+    schedule_id = approved_schedule(year_start).id
     day = issue_date or uk_today()
     issued = 0
     with pdf_renderer(len(ids)) as render_all:
         for start in range(0, len(ids), ISSUE_BATCH):
             for attempt in range(3):
                 try:
-                    issued += _issue_batch(ids[start : start + ISSUE_BATCH], actor, day, render_all)
+                    batch = ids[start : start + ISSUE_BATCH]
+                    locks.lock(ContributionSchedule, schedule_id, expire=False)  # runs take turns
+                    issued += _issue_batch(batch, actor, day, render_all)
                     break
                 except StaleDataError:  # another run issued some of these: read them again
                     db.session.rollback()

@@ -15,7 +15,7 @@ from billing.extras.models import Extra, InvoiceRule, Order, OrderStatus, Pricin
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import VatCode, line_amounts, round_half_up, sum_pence
-from company import audit
+from company import audit, locks
 from company.clock import financial_year_start, uk_today, utcnow
 from company.errors import FieldError, IllegalMove
 from company.extensions import db
@@ -144,6 +144,8 @@ def _quote_number(on: date) -> str:
 def quote(order: Order, lines: list[tuple], valid_until: date, terms: str | None, actor) -> Quote:
     """Quote (or revise the quote) for an order. Lines: (description, quantity, unit pence,
     VAT code, extra or None). A revision is a new version; the old one stays, superseded."""
+    db.session.flush()  # a new order has its id
+    locks.lock(Order, order.id)
     if order.status not in (S.REQUESTED, S.QUOTED):
         raise IllegalOrderMove(f"An order that is {order.status.label.lower()} cannot be quoted")
     if not lines:
@@ -220,7 +222,9 @@ def current_quote(order: Order) -> Quote | None:
 
 def accept(q: Quote, actor, po_number: str | None = None) -> Order:
     """The council accepts the current quote (with its PO number when it needs one)."""
-    order = q.order
+    order = locks.lock(Order, q.order_id)
+    if q.accepted_at is not None:
+        raise ExtraError(f"{q.reference} has already been accepted")
     if q.superseded:
         raise ExtraError(f"{q.reference} has been replaced by a newer version")
     if order.status != S.QUOTED:
@@ -257,6 +261,9 @@ def accept(q: Quote, actor, po_number: str | None = None) -> Order:
 
 
 def decline(q: Quote, actor, reason: str) -> Order:
+    locks.lock(Order, q.order_id)
+    if q.declined_at is not None:
+        raise ExtraError(f"{q.reference} has already been declined")
     if not (reason or "").strip():
         raise ExtraError("Enter the reason for declining", "reason")
     if q.superseded or q.order.status != S.QUOTED:
@@ -347,12 +354,14 @@ def invoice_share(order: Order, percent: int, actor, label: str, commit: bool = 
 
 
 def start_work(order: Order, actor) -> None:
+    locks.lock(Order, order.id)
     move(order, S.IN_PROGRESS, actor)
     db.session.commit()
 
 
 def deliver(order: Order, actor) -> None:
     """Delivered: whatever is left to invoice is invoiced now; the order is then invoiced."""
+    locks.lock(Order, order.id)
     move(order, S.DELIVERED, actor)
     if invoiced_net(order) < order.accepted_quote.net_pence:
         invoice_share(
@@ -368,6 +377,7 @@ def deliver(order: Order, actor) -> None:
 
 def cancel(order: Order, actor, reason: str) -> None:
     """Cancel an order. When invoices have been raised, they must be credited first."""
+    locks.lock(Order, order.id)
     if not (reason or "").strip():
         raise ExtraError("Enter the reason for cancelling", "reason")
     outstanding = invoiced_net(order)

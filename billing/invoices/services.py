@@ -24,7 +24,7 @@ from billing.invoices.models import (
     Status,
 )
 from billing.money import VatCode, line_amounts, rate_label, sum_pence, vat_on
-from company import audit, outbox
+from company import audit, locks, outbox
 from company.clock import financial_year_start, uk_today, utcnow
 from company.extensions import db
 from company.formats import pounds
@@ -442,7 +442,9 @@ def credit(
 ) -> Invoice:
     """Issue a credit note against `invoice`: whole (no lines, no amount), chosen lines in full,
     or a net amount spread over its lines in order. Never more than is left to credit, per line,
-    net and VAT."""
+    net and VAT. The member's account is locked first, so credits made at once take turns
+    and each sees what the others credited."""
+    locks.lock(Member, invoice.member_id)
     if invoice.is_credit_note or invoice.status in (Status.DRAFT, Status.CREDITED):
         raise InvoiceError("Only an issued invoice that is not fully credited can be credited")
     if not (reason or "").strip():

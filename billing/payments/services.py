@@ -4,6 +4,10 @@ What an invoice still owes is its total, less credit notes against it, less allo
 payments to it. A payment's unallocated remainder is credit on the member's account, to be
 allocated later or refunded. Invoice status follows (issued → part-paid → paid) through the
 invoices' transition table. Every change is audited; nothing is deleted.
+
+Every function here that moves money first locks the member (company/locks.py): the member's
+row owns its account (invoices, payments, credit on account), so two requests about one council
+take turns, and each re-reads what is left after the lock before it checks and writes.
 """
 
 from datetime import date
@@ -15,7 +19,7 @@ from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, Status
 from billing.money import sum_pence
 from billing.payments.models import METHODS, Allocation, Payment, Refund
-from company import audit
+from company import audit, locks
 from company.clock import uk_today, utcnow
 from company.errors import FieldError
 from company.extensions import db
@@ -147,7 +151,10 @@ def record_payment(
     None). Whatever is not allocated stays as credit on the member's account. `owed_now`
     ({invoice id: owed}) spares a query per invoice when the caller looked them up in bulk; a
     caller recording thousands passes `later` and calls audit_later() once per batch, so the
-    rows are written together rather than one flush a payment."""
+    rows are written together rather than one flush a payment. The member is locked first
+    unless `owed_now` is given: that caller has locked it and read what is owed under the lock."""
+    if owed_now is None:
+        member = lock_member(member.id)
     if amount_pence <= 0:
         raise PaymentError("Amount received must be more than £0.00", "amount")
     if received_on > uk_today():
@@ -201,8 +208,16 @@ def record_payment(
     return payment
 
 
-def allocate_credit(payment: Payment, invoice: Invoice, amount_pence: int, actor) -> Allocation:
+def lock_member(member_id: int) -> Member:
+    """Lock the member's account for this transaction; what is read after it is current."""
+    return locks.lock(Member, member_id)
+
+
+def allocate_credit(
+    payment: Payment, invoice: Invoice, amount_pence: int, actor, commit: bool = True
+) -> Allocation:
     """Set part of a payment's unallocated credit against an invoice."""
+    lock_member(payment.member_id)
     if payment.reversed_at is not None:
         raise PaymentError("This payment has been reversed")
     if amount_pence > unallocated(payment):
@@ -210,7 +225,8 @@ def allocate_credit(payment: Payment, invoice: Invoice, amount_pence: int, actor
             f"Only {pounds(unallocated(payment))} of this payment is unallocated", "amount"
         )
     allocation = _allocate(payment, invoice, amount_pence, actor)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return allocation
 
 
@@ -235,6 +251,7 @@ def record_refund(
 def refund_credit(payment: Payment, amount_pence: int, actor, reason: str) -> None:
     """Record credit paid back to the council by bank transfer (card payments are refunded
     through the card provider instead). Only money not set against an invoice can go back."""
+    lock_member(payment.member_id)
     if payment.reversed_at is not None:
         raise PaymentError("This payment has been reversed")
     if not (reason or "").strip():
@@ -259,9 +276,12 @@ def refund_credit(payment: Payment, amount_pence: int, actor, reason: str) -> No
 
 
 def reverse_allocation(
-    allocation: Allocation, actor, reason: str, commit: bool = True
+    allocation: Allocation, actor, reason: str, commit: bool = True, locked: bool = False
 ) -> Allocation:
-    """Undo an allocation by recording its opposite; the invoice owes the money again."""
+    """Undo an allocation by recording its opposite; the invoice owes the money again.
+    `locked`: the caller holds the member's lock already."""
+    if not locked:
+        lock_member(allocation.payment.member_id)
     if allocation.amount_pence < 0 or db.session.scalar(
         sa.select(Allocation.id).where(Allocation.reverses_id == allocation.id)
     ):
@@ -300,6 +320,7 @@ def reverse_allocation(
 def reverse_payment(payment: Payment, actor, reason: str) -> None:
     """A payment recorded in error (a bounced cheque, the wrong member): its allocations are
     reversed and it no longer counts. The row stays, marked, with the reason."""
+    lock_member(payment.member_id)
     if payment.reversed_at is not None:
         raise PaymentError("This payment has already been reversed")
     if not (reason or "").strip():
@@ -310,7 +331,7 @@ def reverse_payment(payment: Payment, actor, reason: str) -> None:
         if a.amount_pence > 0 and not any(b.reverses_id == a.id for b in payment.allocations)
     ]
     for allocation in live:
-        reverse_allocation(allocation, actor, reason, commit=False)
+        reverse_allocation(allocation, actor, reason, commit=False, locked=True)
     payment.reversed_at, payment.reversed_by_id, payment.reversal_reason = (
         utcnow(),
         getattr(actor, "id", None),

@@ -24,7 +24,7 @@ from flask import current_app
 
 from billing import ledger
 from billing.card import services as card
-from billing.card.models import StripeEvent
+from billing.card.models import CardRefund, StripeEvent
 from billing.invoices import services as invoice_services
 from billing.invoices.models import Status
 from billing.payments import services
@@ -428,6 +428,7 @@ def stripe_loop(app, localstripe):
     live = LiveServer(app).start()
     localstripe.register_webhook(live.url + "/stripe/webhook", WEBHOOK_SECRET)
     client = stripe.StripeClient(SECRET_KEY, base_addresses={"api": localstripe.url})
+    client.live_url = live.url  # the app, for tests that post to it over HTTP
     yield client
     live.stop()
     app.config.update(saved)
@@ -530,3 +531,33 @@ def test_a_declined_card_records_nothing_and_the_council_and_finance_are_told(
     login_as(factories.user(Role.FINANCE))
     finance = text_of(client.get("/billing/card-payments"))
     assert invoice.number in finance and "Your card was declined." in finance
+
+
+def test_two_card_refunds_at_once_are_each_booked_or_refused_never_lost(
+    council, client, login_as, stripe_loop
+):
+    """Two finance officers refund £1,800 of a £3,000 card payment at the same moment: one is
+    refunded and booked, the other refused before Stripe is asked; Stripe's refunds and the
+    books agree (before the fix Stripe refunded both and one was never booked)."""
+    from tests.billing.test_races import Browser, race, said
+
+    invoice = issued(council.member)
+    login_as(council)
+    intent_id, _ = start_paying(client, invoice)
+    stripe_loop.v1.payment_intents.update(intent_id, params={"payment_method": "pm_card_visa"})
+    stripe_loop.v1.payment_intents.confirm(intent_id)
+    wait_for(lambda: fresh(invoice).status == Status.PAID)
+    [payment] = payments()
+    finance = factories.user(Role.FINANCE)
+    answers = race(
+        Browser(stripe_loop.live_url, finance.email),
+        f"/billing/card-payments/{payment.id}",
+        {"amount": "1800.00", "reason": "Cancelled", "confirm": "yes"},
+        n=2,
+    )
+    assert said(answers, "£1,800.00 refunded to the card.") == 1
+    assert said(answers, "Amount to refund must be no more than £1,200.00") == 1
+    stripe_refunds = stripe_loop.v1.refunds.list(params={"payment_intent": intent_id}).data
+    assert [r["amount"] for r in stripe_refunds] == [180000]
+    assert fresh(payment).refunded_pence == 180000
+    assert [r.state for r in db.session.scalars(sa.select(CardRefund))] == ["done"]

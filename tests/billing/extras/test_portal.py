@@ -163,7 +163,7 @@ def test_declining_needs_a_reason(setup, client):
     page = text_of(
         client.post(f"{url}/decline", data={"decline-reason": "Again"}, follow_redirects=True)
     )
-    assert "Only the current quote of a quoted order can be declined" in page
+    assert "has already been declined" in page
 
 
 def test_a_revised_quote_shows_the_old_version_as_superseded(setup, client):
