@@ -1,7 +1,6 @@
 """Figures for the extras pages: invoiced so far per order, income by extra and year, open
 orders and quotes awaiting a reply. Money is integer pence; CSV files show pounds as decimals."""
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +13,7 @@ from billing.extras import services
 from billing.extras.models import Extra, Order, OrderStatus, Quote
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import sum_pence
+from company import csvfile
 from company.clock import financial_year_label
 from company.extensions import db
 from company.formats import pence_decimal
@@ -24,7 +24,7 @@ OTHER = "Other"
 
 def _csv(header: list[str], rows: list[list]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfile.writer(out)
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()

@@ -1,6 +1,5 @@
 """Aged debt as at any date: what each council owed, by how long overdue."""
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,6 +11,7 @@ from billing.invoices.models import Invoice, Kind, Status
 from billing.money import sum_pence
 from billing.payments.models import Allocation, Payment, Refund
 from billing.reports.statements import utc_start
+from company import csvfile
 from company.extensions import db
 from company.formats import pence_decimal
 from company.members.models import Member
@@ -136,7 +136,7 @@ def aged_debt(as_at: date) -> tuple[list[AgedRow], list[int]]:
 def aged_debt_csv(as_at: date) -> str:
     rows, totals = aged_debt(as_at)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfile.writer(out)
     credit = sum(r.credit for r in rows)
     writer.writerow(["Member council", *BUCKETS, "Credit on account", "Total"])
     for r in rows:

@@ -1,6 +1,5 @@
 """Exports for the accounts: Xero's sales invoice import and a double-entry journal."""
 
-import csv
 import io
 from datetime import date
 
@@ -8,6 +7,7 @@ import sqlalchemy as sa
 
 from billing.invoices.models import Invoice, Status
 from billing.reports import statements
+from company import csvfile
 from company.extensions import db
 from company.formats import numeric_date, pence_decimal
 
@@ -45,7 +45,7 @@ def _documents(start: date, end: date):
 def xero_sales_csv(start: date, end: date) -> str:
     """Invoices and credit notes in Xero's sales invoice import layout (credit notes negative)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfile.writer(out)
     writer.writerow(XERO_COLUMNS)
     for inv in _documents(start, end):
         address = (inv.customer_address or "").splitlines()[:4]
@@ -68,7 +68,7 @@ def journal_csv(start: date, end: date) -> str:
     of a council's balance is posted on the day the statement shows it: documents, payments,
     reversals of payments (Dr Debtors, Cr Bank) and refunds (the same)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfile.writer(out)
     writer.writerow(["Date", "Reference", "Account", "Description", "Debit", "Credit", "Council"])
 
     def post(day, ref, account, text, council, debit=0, credit=0):

@@ -1,6 +1,5 @@
 """Applications, onboarding, membership and the register of members."""
 
-import csv
 import dataclasses
 import io
 from dataclasses import dataclass
@@ -10,7 +9,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from flask import current_app, render_template
 
-from company import audit, outbox
+from company import audit, csvfile, outbox
 from company.auth import services as auth_services
 from company.auth.models import User
 from company.auth.roles import Role
@@ -503,7 +502,7 @@ REGISTER_COLUMNS = ["Name", "Address", "Date registered as member", "Date ceased
 
 def register_csv(entries: list[Member], as_of: date) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfile.writer(out)
     writer.writerow(REGISTER_COLUMNS)
     for m in entries:
         ceased = m.ceased_on.isoformat() if m.ceased_on and m.ceased_on <= as_of else ""
