@@ -21,6 +21,7 @@ from company.auth.access import finance
 from company.clock import financial_year_label, financial_year_start, uk_today
 from company.extensions import db
 from company.formats import long_date, pounds
+from company.links import safe_next
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.settings import services as settings
@@ -188,7 +189,7 @@ def set_member_band(member_id: int):
         contributions.set_band(member, request.form.get("band", ""), current_user)
         flash(f"{member.name} is now in band {contributions.band_code(member)}.", "success")
     return redirect(
-        request.form.get("next")
+        safe_next(request.form.get("next"))
         or url_for("contributions.run_contributions", year=_this_year().year)
     )
 

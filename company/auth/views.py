@@ -4,6 +4,7 @@ from flask_login import current_user, login_user, logout_user
 
 from company.auth.access import admin
 from company.extensions import db, login_manager
+from company.links import safe_next
 from company.ui.pages import refusals_flashed, refusals_on
 
 from . import bp, services
@@ -22,12 +23,6 @@ def home_for(user) -> str:
     return url_for("portal.home") if user.is_council else url_for("core.dashboard")
 
 
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in():
@@ -40,7 +35,7 @@ def sign_in():
                 form.email.data, form.password.data, request.remote_addr or "-"
             )
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
     return render_template("auth/sign_in.html", form=form)
 
 
