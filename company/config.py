@@ -48,6 +48,8 @@ def load(env_name: str | None = None, env=None) -> dict:
         "OUTBOX_SEND_AFTER_REQUEST": _bool(
             env, "OUTBOX_SEND_AFTER_REQUEST", env_name == "development"
         ),
+        # No request body over 12 MB is read at all (a bank statement may be 10 MB); 413 instead.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
         "SIGNIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "SIGNIN_MAX_FAILURES_PER_ADDRESS": 20,
         "SIGNIN_WINDOW_MINUTES": 15,

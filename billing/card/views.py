@@ -17,6 +17,8 @@ from company.ui.pages import confirmation, confirmed, refusals_on
 
 # Stripe
 
+WEBHOOK_MAX_BYTES = 256 * 1024  # Stripe's events are a few KB
+
 
 @bp.route("/stripe/webhook", methods=["POST"])
 @public
@@ -25,6 +27,8 @@ def webhook():
     """Stripe's signed events. 400 when the signature does not verify; 200 otherwise, also for
     events already handled or about invoices we do not know (so Stripe stops retrying)."""
     card_payments_on()
+    if (request.content_length or 0) > WEBHOOK_MAX_BYTES:  # refused before the body is read
+        return {"error": "The event is too large"}, 413
     try:
         outcome = card.handle_event(request.get_data(), request.headers.get("Stripe-Signature"))
     except card.InvalidEvent:

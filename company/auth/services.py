@@ -45,11 +45,70 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+# The commonest passwords of 12 characters or more in published breach lists, lower-cased.
+COMMON_PASSWORDS = frozenset(
+    [
+        "123456789012",
+        "1234567890123",
+        "12345678901234",
+        "1234567890qwerty",
+        "1q2w3e4r5t6y",
+        "1qaz2wsx3edc",
+        "password1234",
+        "password12345",
+        "password123456",
+        "passwordpassword",
+        "qwertyuiop12",
+        "qwertyuiop123",
+        "qwerty123456",
+        "qwertyuiopasdf",
+        "iloveyou1234",
+        "letmein12345",
+        "welcome12345",
+        "welcome123456",
+        "administrator",
+        "administrator1",
+        "changeme1234",
+        "abcdefghijkl",
+        "abcd12345678",
+        "asdfghjkl123",
+        "football1234",
+        "baseball1234",
+        "monkey123456",
+        "dragon123456",
+        "sunshine1234",
+        "princess1234",
+        "aaaaaaaaaaaa",
+        "trustno11234",
+        "1234qwerasdf",
+        "zaq12wsxcde3",
+        "superman1234",
+        "starwars1234",
+    ]
+)
+
+
+def _trivial(password: str) -> bool:
+    """Common, a few characters repeated ('abcabcabcabc'), or a run ('123456789012')."""
+    low = password.lower()
+    if low in COMMON_PASSWORDS or len(set(low)) < 4:
+        return True
+    if any(low == low[:n] * (len(low) // n) + low[: len(low) % n] for n in range(1, 5)):
+        return True
+    steps = {ord(b) - ord(a) for a, b in zip(low, low[1:], strict=False)}
+    return steps <= {1} or steps <= {-1} or steps <= {1, -9} or steps <= {-1, 9}
+
+
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"Password must be {MIN_PASSWORD} characters or more")
     if len(password) > 128:
         raise AuthError("Password must be 128 characters or fewer")
+    if _trivial(password):
+        raise AuthError(
+            "Choose a password that is harder to guess: not a common password, a repeated "
+            "pattern or a run of letters or numbers. Three random words work well"
+        )
 
 
 def user_by_email(email: str) -> User | None:

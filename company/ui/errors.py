@@ -6,6 +6,7 @@ PAGES = {
     403: ("You do not have permission to see this page", "errors/403.html"),
     404: ("Page not found", "errors/404.html"),
     405: ("Page not found", "errors/404.html"),
+    413: ("What you sent is too large", "errors/413.html"),
     500: ("Sorry, there is a problem with the service", "errors/500.html"),
 }
 

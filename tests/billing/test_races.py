@@ -38,7 +38,7 @@ class Browser:
     """One signed-in person's cookies and CSRF token, over plain HTTP to the live server."""
 
     def __init__(self, base: str, email: str):
-        self.base = base
+        self.base, self.email = base, email
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         page = self.get("/sign-in")[1]
         status, _ = self.post(
@@ -64,13 +64,15 @@ class Browser:
 
 
 def race(browser: Browser, path: str, data: dict, n: int = RACERS) -> list[tuple[int, str]]:
-    """`n` posts of `data` to `path`, released together; their (status, page) answers."""
+    """`n` posts of `data` to `path`, released together, each from its own signed-in browser
+    (as `browser`'s person: own cookies, so each sees its own flashed answer); their answers."""
+    browsers = [Browser(browser.base, browser.email) for _ in range(n)]
     start = threading.Barrier(n)
     answers: list = [None] * n
 
     def one(i):
         start.wait()
-        answers[i] = browser.post(path, data)
+        answers[i] = browsers[i].post(path, data)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
     for t in threads:

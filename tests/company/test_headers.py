@@ -65,3 +65,10 @@ def test_the_other_headers(client):
     assert response.headers.get("Cache-Control") != "no-store"  # public page
     secure = client.get("/sign-in", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_body_over_the_limit_is_refused_unread_with_a_clear_page(app, client):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    assert limit == 12 * 1024 * 1024
+    r = client.post("/sign-in", data=b"x" * (limit + 1), content_type="text/plain", csrf=False)
+    assert r.status_code == 413 and "What you sent is too large" in r.get_data(as_text=True)

@@ -561,3 +561,10 @@ def test_two_card_refunds_at_once_are_each_booked_or_refused_never_lost(
     assert [r["amount"] for r in stripe_refunds] == [180000]
     assert fresh(payment).refunded_pence == 180000
     assert [r.state for r in db.session.scalars(sa.select(CardRefund))] == ["done"]
+
+
+def test_an_oversized_webhook_body_is_refused_before_it_is_read(council, client, stripe_on):
+    body, headers = signed({"id": "evt_big", "type": "ping", "padding": "x" * 300_000})
+    r = client.post("/stripe/webhook", data=body, headers=headers, csrf=False)
+    assert r.status_code == 413 and r.json == {"error": "The event is too large"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StripeEvent)) == 0

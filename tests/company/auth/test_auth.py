@@ -291,3 +291,17 @@ def test_flask_users_create_refuses_a_council_role_without_a_member(app, ctx):
         env={"FLATPACK_PASSWORD": "long enough password"},
     )
     assert result.exit_code != 0 and "--member-id" in result.output
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["password1234", "PASSWORD1234", "aaaaaaaaaaaa", "abcabcabcabc", "121212121212",
+     "123456789012", "abcdefghijklm", "987654321098", "Qwertyuiop12"],
+)  # fmt: skip
+def test_common_and_trivially_repetitive_passwords_are_refused(password):
+    with pytest.raises(services.AuthError, match="harder to guess"):
+        services.check_new_password(password)
+
+
+def test_a_long_unusual_password_is_accepted():
+    services.check_new_password("correct horse battery staple")
