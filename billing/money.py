@@ -1,5 +1,6 @@
 """Integer pence, VAT and financial years. Money is never a float."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -85,15 +86,41 @@ def line_amounts(quantity: Decimal, unit_pence: int, vat: VatCode) -> LineAmount
     return LineAmounts(net, vat_on(net, vat.rate_bp))
 
 
+# The most any one amount or document may be: £10,000,000.00. Money columns are 32-bit integer
+# pence (to £21,474,836.47), so this keeps every amount, line and document total inside them.
+MAX_PENCE = 1_000_000_000
+
+_POUNDS = re.compile(r"-?\d{1,16}(?:\.\d*)?")
+
+
+MAX_QUANTITY = Decimal(100_000)
+
+_QUANTITY = re.compile(r"\d{1,6}(?:\.\d{1,2})?")
+
+
+def parse_quantity(text: str | None) -> Decimal:
+    """'2.5' or '1,000' to a Decimal quantity: more than 0, at most 100,000, 2 decimal places;
+    ValueError with a message fit for a person."""
+    cleaned = (text or "").strip().replace(",", "")
+    if not _QUANTITY.fullmatch(cleaned):
+        raise ValueError("Quantity must be a number, like 1 or 2.5, with at most 2 decimal places")
+    value = Decimal(cleaned)
+    if not 0 < value <= MAX_QUANTITY:
+        raise ValueError("Quantity must be more than 0 and no more than 100,000")
+    return value
+
+
 def parse_pounds(text: str) -> int:
-    """'1,234.50' or '£1234.5' to pence; ValueError with a message fit for a person."""
+    """'1,234.50' or '£1234.5' to pence; ValueError with a message fit for a person. Digits,
+    a point and a minus sign only (no exponents, infinities or NaN), at most MAX_PENCE."""
     cleaned = (text or "").strip().replace(",", "").replace("£", "")
-    try:
-        value = Decimal(cleaned)
-    except ArithmeticError as exc:
-        raise ValueError("Enter an amount in pounds, like 1,234.50") from exc
+    if not _POUNDS.fullmatch(cleaned):
+        raise ValueError("Enter an amount in pounds, like 1,234.50")
+    value = Decimal(cleaned)
     if value != value.quantize(Decimal("0.01")):
         raise ValueError("Amount must not have more than 2 decimal places")
+    if abs(value) * 100 > MAX_PENCE:
+        raise ValueError(f"Amount must be no more than £{MAX_PENCE // 100:,}.00")
     return int(value * 100)
 
 

@@ -24,6 +24,9 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
+    from .ui import converters
+
+    converters.register(app)  # before any blueprint's routes are added
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

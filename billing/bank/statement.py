@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from billing.bank.models import BankMapping
 from billing.invoices.models import Status
+from billing.money import MAX_PENCE
 from company import audit
 from company.clock import uk_today
 from company.errors import FieldError
@@ -209,7 +210,10 @@ def parse_amount(raw: str) -> int | None:
     if not _AMOUNT.fullmatch(text):
         raise _RowProblem(f"amount '{raw.strip()}' is not a number")
     try:
-        return sign * int(Decimal(text) * 100)
+        pence = int(Decimal(text) * 100)
+        if pence > MAX_PENCE:
+            raise _RowProblem(f"amount '{raw.strip()[:30]}' is more than £10,000,000.00")
+        return sign * pence
     except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
         raise _RowProblem(f"amount '{raw.strip()}' is not a number") from None
 

@@ -13,6 +13,8 @@ from company.auth.access import finance
 from company.extensions import db
 from company.formats import pounds
 from company.members.models import Member
+from company.ui.converters import is_id as _is_id
+from company.ui.converters import page_arg
 from company.ui.fields import choices
 from company.ui.pages import refusals_flashed, refusals_on
 
@@ -62,7 +64,7 @@ def show_import(import_id: int):
 @bp.route("/billing/bank/review")
 @finance
 def review():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_arg), 1)
     lines, total = bank_review.lines_to_review(page, PER_PAGE)
     return render_template(
         "bank/review.html",
@@ -92,7 +94,7 @@ def _line_page(line: BankLine, allocate_form=None, ignore_form=None, status: int
     allocate_form.member_id.choices = _member_choices()
     member = None
     member_id = allocate_form.member_id.data or request.args.get("member_id", "")
-    if str(member_id).isdigit():
+    if _is_id(str(member_id)):
         member = db.session.get(Member, int(member_id))
         allocate_form.member_id.data = str(member_id)
     ignore_form = ignore_form or forms.IgnoreForm(formdata=None)
@@ -106,7 +108,7 @@ def _line_page(line: BankLine, allocate_form=None, ignore_form=None, status: int
             ignored_reason=services.ignored_reason(line) if line.state == "ignored" else None,
             member=member,
             open_invoices=bank_review.open_invoices_with_owed(member.id) if member else [],
-            ticked={int(v) for v in request.form.getlist("invoice_ids") if v.isdigit()},
+            ticked={int(v) for v in request.form.getlist("invoice_ids") if _is_id(v)},
             allocate_form=allocate_form,
             ignore_form=ignore_form,
             form=failed,
@@ -137,7 +139,7 @@ def confirm_line(line_id: int):
         if form.back.data == "line"
         else url_for("bank.review")
     )
-    if not form.validate_on_submit() or not (form.invoice_id.data or "").isdigit():
+    if not form.validate_on_submit() or not _is_id(form.invoice_id.data or ""):
         flash("The form was out of date: try again", "error")
         return redirect(back)
     invoice = db.session.get(Invoice, int(form.invoice_id.data)) or abort(404)
@@ -156,7 +158,7 @@ def allocate_line(line_id: int):
     form.member_id.choices = _member_choices()
     if form.validate_on_submit():
         member = db.session.get(Member, int(form.member_id.data)) or abort(404)
-        ids = [int(v) for v in request.form.getlist("invoice_ids") if v.isdigit()]
+        ids = [int(v) for v in request.form.getlist("invoice_ids") if _is_id(v)]
         invoices = (
             db.session.scalars(sa.select(Invoice).where(Invoice.id.in_(ids))).all() if ids else None
         )

@@ -25,6 +25,7 @@ from company.links import safe_next
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.settings import services as settings
+from company.ui.converters import year_arg
 from company.ui.pages import confirmation, confirmed, refusals_flashed, refusals_on
 
 
@@ -53,7 +54,7 @@ def list_schedules():
 @bp.route("/billing/schedules", methods=["POST"])
 @finance
 def create_schedule():
-    year = request.form.get("year", type=int)
+    year = request.form.get("year", type=year_arg)
     if not year:
         abort(400)
     with refusals_flashed():
@@ -93,13 +94,13 @@ def _schedule_page(schedule, band_form=None, approve_form=None, copy_form=None, 
     )
 
 
-@bp.route("/billing/schedules/<int:year>")
+@bp.route("/billing/schedules/<year:year>")
 @finance
 def show_schedule(year: int):
     return _schedule_page(_schedule(year))
 
 
-@bp.route("/billing/schedules/<int:year>/bands", methods=["POST"])
+@bp.route("/billing/schedules/<year:year>/bands", methods=["POST"])
 @finance
 def save_band(year: int):
     schedule = _schedule(year)
@@ -122,7 +123,7 @@ def save_band(year: int):
     return _schedule_page(schedule, band_form=form, status=400)
 
 
-@bp.route("/billing/schedules/<int:year>/approve", methods=["POST"])
+@bp.route("/billing/schedules/<year:year>/approve", methods=["POST"])
 @finance
 def approve_schedule(year: int):
     schedule = _schedule(year)
@@ -162,7 +163,7 @@ def approve_schedule(year: int):
     return _schedule_page(schedule, approve_form=form, status=400)
 
 
-@bp.route("/billing/schedules/<int:year>/copy", methods=["POST"])
+@bp.route("/billing/schedules/<year:year>/copy", methods=["POST"])
 @finance
 def copy_schedule(year: int):
     schedule = _schedule(year)
@@ -197,7 +198,7 @@ def set_member_band(member_id: int):
 # The annual run
 
 
-@bp.route("/billing/contributions/<int:year>")
+@bp.route("/billing/contributions/<year:year>")
 @finance
 def run_contributions(year: int):
     year_start = _year(year)
@@ -219,7 +220,7 @@ def run_contributions(year: int):
     )
 
 
-@bp.route("/billing/contributions/<int:year>/<any(drafts, issue):stage>", methods=["POST"])
+@bp.route("/billing/contributions/<year:year>/<any(drafts, issue):stage>", methods=["POST"])
 @finance
 def start_run(year: int, stage: str):
     if stage == "issue" and not confirmed():

@@ -1,13 +1,14 @@
 """Forms for extras: the catalogue, quotes and cancelling an order (finance); requesting,
 accepting and declining (the council, in its portal)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms.validators import Length, Optional, ValidationError
 
 from billing.extras.models import InvoiceRule, Pricing
 from billing.fields import VAT_CHOICES, PoundsField
+from billing.money import parse_quantity
 from company.formats import pence_decimal
 from company.ui.fields import (
     BooleanField,
@@ -35,14 +36,15 @@ RULE_LABELS = {
 
 
 def _decimal(text: str | None) -> Decimal | None:
+    """A valid quantity (billing.money.parse_quantity), or None."""
     try:
-        return Decimal((text or "").strip().replace(",", ""))
-    except InvalidOperation:
+        return parse_quantity(text)
+    except ValueError:
         return None
 
 
 def _valid_quantity(value: Decimal | None) -> bool:
-    return value is not None and value > 0 and value == value.quantize(Decimal("0.01"))
+    return value is not None
 
 
 class ExtraForm(FlaskForm):

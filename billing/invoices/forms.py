@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms.validators import Length, Optional, ValidationError
 
 from billing.fields import VAT_CHOICES, PoundsField
+from billing.money import parse_quantity
 from company.ui.fields import Required, SelectField, StringField, TextAreaField, choices
 
 
@@ -22,14 +23,10 @@ class LineForm(FlaskForm):
     vat_code = SelectField("VAT", choices=VAT_CHOICES, default="S")
 
     def validate_quantity(self, field):
-        from decimal import Decimal, InvalidOperation
-
         try:
-            value = Decimal(field.data.strip())
-        except InvalidOperation as exc:
-            raise ValidationError("Quantity must be a number, like 1 or 2.5") from exc
-        if value <= 0 or value != value.quantize(Decimal("0.01")):
-            raise ValidationError("Quantity must be more than 0, with at most 2 decimal places")
+            parse_quantity(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 class PoForm(FlaskForm):

@@ -10,6 +10,7 @@ from company.audit import AuditEvent
 from company.clock import uk_today
 from company.extensions import db
 from company.members.scoping import scoped
+from company.ui.converters import id_arg, year_arg
 
 PER_PAGE = 50
 
@@ -27,9 +28,9 @@ class Filters:
     def from_args(cls, args) -> "Filters":
         status = args.get("status") or None
         return cls(
-            year=args.get("year", type=int),
+            year=args.get("year", type=year_arg),
             status=status if status in {s.value for s in Status} else None,
-            member_id=args.get("member", type=int),
+            member_id=args.get("member", type=id_arg),
             kind=args.get("kind") if args.get("kind") in {k.value for k in Kind} else None,
             overdue=args.get("overdue") == "1",
             q=(args.get("q") or "").strip(),

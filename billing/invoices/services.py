@@ -23,7 +23,7 @@ from billing.invoices.models import (
     NumberSequence,
     Status,
 )
-from billing.money import VatCode, line_amounts, rate_label, sum_pence, vat_on
+from billing.money import MAX_PENCE, VatCode, line_amounts, rate_label, sum_pence, vat_on
 from company import audit, locks, outbox
 from company.clock import financial_year_start, uk_today, utcnow
 from company.extensions import db
@@ -132,12 +132,22 @@ def add_line(
     quantity = Decimal(quantity)
     if quantity <= 0:
         raise InvoiceError("Quantity must be more than 0", "quantity")
+    if quantity > 100_000 or quantity != quantity.quantize(Decimal("0.01")):
+        raise InvoiceError(
+            "Quantity must be 100,000 or less, with at most 2 decimal places", "quantity"
+        )
     if unit_pence < 0:
         raise InvoiceError(
             "Price must be £0.00 or more; to reduce an invoice, raise a credit note", "unit_price"
         )
     vat = VatCode(vat)
     amounts = line_amounts(quantity, unit_pence, vat)
+    if (invoice.gross_pence or 0) + amounts.net + amounts.vat > MAX_PENCE:
+        raise InvoiceError(
+            f"A document can be for no more than {pounds(MAX_PENCE)} including VAT: "
+            "split the work over more than one invoice",
+            "quantity",
+        )
     line = InvoiceLine(
         position=len(invoice.lines),
         description=description.strip(),

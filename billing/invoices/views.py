@@ -16,6 +16,8 @@ from company.formats import pounds
 from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.ui import pages
+from company.ui.converters import is_id as _is_id
+from company.ui.converters import page_arg
 from company.ui.fields import choices
 from company.ui.pages import confirmation, confirmed, refusals_flashed, refusals_on
 
@@ -26,7 +28,7 @@ from company.ui.pages import confirmation, confirmed, refusals_flashed, refusals
 @finance_read
 def list_invoices():
     filters = queries.Filters.from_args(request.args)
-    page = queries.search(filters, page=request.args.get("page", 1, type=int))
+    page = queries.search(filters, page=request.args.get("page", 1, type=page_arg))
     return render_template(
         "invoices/invoices.html",
         page=page,
@@ -241,7 +243,7 @@ def credit_invoice(invoice_id: int):
     form = forms.CreditForm()
     remaining = services.credited_net_by_line(invoice)
     if form.validate_on_submit():
-        line_ids = [int(x) for x in request.form.getlist("lines") if x.isdigit()]
+        line_ids = [int(x) for x in request.form.getlist("lines") if _is_id(x)]
         incomplete = (form.how.data == "lines" and not line_ids) or (
             form.how.data == "amount" and form.amount.pence is None
         )

@@ -14,6 +14,7 @@ from company.extensions import db
 from company.formats import long_date, pounds
 from company.members.models import Member
 from company.members.scoping import member_scoped
+from company.ui.converters import is_id as _is_id
 from company.ui.fields import choices
 from company.ui.pages import confirmation, confirmed, refusals_on
 
@@ -61,7 +62,7 @@ def record_payment():
     chosen = (
         request.form.get("member_id") if request.method == "POST" else request.args.get("member")
     )
-    member = member_scoped(Member, int(chosen)) if (chosen or "").isdigit() else None
+    member = member_scoped(Member, int(chosen)) if _is_id(chosen or "") else None
     open_invoices = ledger.open_invoices(member.id) if member else []
     form = forms.PaymentForm()
     form.member_id.choices = _member_choices()

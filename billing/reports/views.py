@@ -17,6 +17,7 @@ from company.members.models import Member
 from company.members.scoping import member_scoped
 from company.settings import disclosures
 from company.settings import services as settings
+from company.ui.converters import is_id as _is_id
 from company.ui.pages import csv_response, pdf_response
 
 # Statements (finance, and the council in its portal)
@@ -84,7 +85,7 @@ def statements():
     members = db.session.execute(sa.select(Member.id, Member.name).order_by(Member.name)).all()
     chosen = request.args.get("member", "")
     if chosen:
-        if chosen.isdigit() and any(m.id == int(chosen) for m in members):
+        if _is_id(chosen) and any(m.id == int(chosen) for m in members):
             return redirect(url_for("reports.member_statement", member_id=int(chosen)))
         error = "Select a member council"
     else:
