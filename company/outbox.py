@@ -57,7 +57,14 @@ def add_attachment_kind(app, kind: str, render: Callable[[str], tuple[bytes, str
     app.extensions.setdefault(ATTACHMENTS, {})[kind] = render
 
 
+def header_text(text: str, limit: int) -> str:
+    """Text fit for one email header: CR, LF, tabs and other control characters become single
+    spaces (so nothing typed into a name or title can add a header), at most `limit` long."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text or "").split())[:limit]
+
+
 def queue(to: str, subject: str, body: str, attachments: list[dict] | None = None) -> OutboxMessage:
+    subject = header_text(subject, 200)
     domain = (current_app.config["MAIL_FROM"].rsplit("@", 1)[-1]).rstrip(">") or "localhost"
     msg = OutboxMessage(
         to=to,
@@ -123,6 +130,9 @@ def send_pending(limit: int = 100, now: datetime | None = None) -> dict[str, int
         msg = db.session.get(OutboxMessage, msg_id)
         try:
             _smtp_send(msg)
+        except ValueError as exc:  # a header the email library refuses: never sendable
+            msg.status, msg.last_error = FAILED, f"not sendable: {exc}"[:2000]
+            counts[FAILED] += 1
         except (OSError, smtplib.SMTPException) as exc:
             msg.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if msg.attempts >= MAX_ATTEMPTS:

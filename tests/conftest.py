@@ -59,6 +59,7 @@ class CsrfClient(FlaskClient):
         with self.session_transaction() as sess:
             raw = sess.get("csrf_token")
         with app.test_request_context():
+            g.pop("csrf_token", None)  # another client's token, cached by a page it rendered
             if raw:
                 session["csrf_token"] = raw
             token = generate_csrf()
@@ -136,7 +137,7 @@ def login_as(client):
 
     def login(user):
         with client.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
+            sess["_user_id"] = user.get_id()
             sess["_fresh"] = True
         return client
 

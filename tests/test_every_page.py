@@ -75,7 +75,7 @@ def test_no_page_answers_with_a_server_error(app, ctx, client):
     for role in Role:
         user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = str(user.id), True
+            sess["_user_id"], sess["_fresh"] = user.get_id(), True
         for endpoint, url in _urls(app, user):
             seen += 1
             try:
@@ -99,7 +99,7 @@ def test_no_page_links_to_what_its_reader_may_not_open(app, ctx, client):
     for role in Role:
         user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = str(user.id), True
+            sess["_user_id"], sess["_fresh"] = user.get_id(), True
         links: dict[str, str] = {}
         for _, url in _urls(app, user):
             response = client.get(url)
@@ -132,7 +132,7 @@ def test_every_error_summary_links_to_something_on_its_page(app, ctx, client):
     for role in Role:
         user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = str(user.id), True
+            sess["_user_id"], sess["_fresh"] = user.get_id(), True
         for _, url in _urls(app, user):
             response = client.get(url)
             if response.status_code != 200 or response.mimetype != "text/html":

@@ -37,7 +37,7 @@ QUERY = (
 def _sign_in_as(client, role):
     user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
     with client.session_transaction() as sess:
-        sess["_user_id"], sess["_fresh"] = str(user.id), True
+        sess["_user_id"], sess["_fresh"] = user.get_id(), True
     return user
 
 

@@ -40,7 +40,7 @@ def test_a_registered_feature_adds_its_navigation_and_panels(app, ctx, tmp_path)
 
     def login_as(user):
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = str(user.id), True
+            sess["_user_id"], sess["_fresh"] = user.get_id(), True
 
     login_as(factories.user(Role.DIRECTOR))
 

@@ -1,5 +1,6 @@
 """Users, single-use tokens (invitations and password resets) and sign-in attempts."""
 
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -38,6 +39,15 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # flask-login: removed users cannot sign in
         return self.active
+
+    @property
+    def session_key(self) -> str:
+        """Part of every session's user id: it changes with the password, so setting a new
+        password (a reset included) signs out every session opened with the old one."""
+        return hashlib.sha256(f"{self.id}:{self.password_hash or ''}".encode()).hexdigest()[:20]
+
+    def get_id(self) -> str:  # flask-login: what the session and remember cookie hold
+        return f"{self.id}:{self.session_key}"
 
     @property
     def has_password(self) -> bool:

@@ -1,3 +1,5 @@
+import hmac
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
@@ -5,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from company.auth.access import admin
 from company.extensions import db, login_manager
 from company.links import safe_next
+from company.ui.converters import is_id
 from company.ui.pages import refusals_flashed, refusals_on
 
 from . import bp, services
@@ -15,8 +18,16 @@ from .roles import STAFF_ROLES, Role
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+def _load_user(session_id: str):
+    """The user of a session id `<id>:<session key>`, if the key still matches (it does not
+    once the password has changed, nor for an id of the old bare form)."""
+    user_id, _, key = (session_id or "").partition(":")
+    if not is_id(user_id) or not key:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_key, key):
+        return None
+    return user
 
 
 def home_for(user) -> str:

@@ -1,4 +1,4 @@
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 
 PAGES = {
@@ -21,6 +21,18 @@ def register(app) -> None:
 
     for code in PAGES:
         app.register_error_handler(code, handler(code))
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        """A NUL byte can be stored by no database text column (PostgreSQL refuses it), and no
+        person types one: refuse the whole request before anything reads it."""
+        values = [*request.args.values(), *request.args.keys()]
+        if request.method == "POST" and request.mimetype != "application/json":
+            values += [*request.form.values(), *request.form.keys()]
+        if any("\x00" in v for v in values):
+            return render_template(
+                "errors/nul.html", title="Your request had a character we cannot store"
+            ), 400
 
     @app.errorhandler(CSRFError)
     def _csrf(_error):

@@ -19,7 +19,7 @@ NONCE = re.compile(r"'nonce-([^']+)'")
 
 def _as(client, user):
     with client.session_transaction() as sess:
-        sess["_user_id"], sess["_fresh"] = str(user.id), True
+        sess["_user_id"], sess["_fresh"] = user.get_id(), True
 
 
 def test_every_page_obeys_its_own_content_security_policy(app, ctx, client):
@@ -72,3 +72,16 @@ def test_a_body_over_the_limit_is_refused_unread_with_a_clear_page(app, client):
     assert limit == 12 * 1024 * 1024
     r = client.post("/sign-in", data=b"x" * (limit + 1), content_type="text/plain", csrf=False)
     assert r.status_code == 413 and "What you sent is too large" in r.get_data(as_text=True)
+
+
+def test_a_nul_byte_anywhere_is_refused_before_anything_is_read(ctx, client, login_as):
+    from company.auth.roles import Role
+    from company.members.models import Member
+    from tests import factories
+
+    login_as(factories.user(Role.ADMIN))
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Member))
+    r = client.post("/admin/members/new", data={"name": "Nul\x00Council"})
+    assert r.status_code == 400 and "a character we cannot store" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == before
+    assert client.get("/billing/invoices?q=a%00b").status_code == 400

@@ -126,3 +126,22 @@ def test_flask_outbox_retry_refuses_unknown_or_pending_messages(app, ctx):
     assert result.exit_code != 0 and "only failed or unknown messages are requeued" in result.output
     result = runner.invoke(args=["outbox", "retry", "999"])
     assert result.exit_code != 0 and "No outbox message with id 999" in result.output
+
+
+def test_a_name_with_a_newline_adds_no_header_and_stops_nobody(ctx, mailbox):
+    """An applicant's name with CR/LF in a subject is one line; an address that cannot be a
+    header fails alone; the messages after it are still sent."""
+    outbox.queue("a@example.com", "Application from Evil\r\nBcc: victim@example.com", "Body")
+    outbox.queue("b@example.com\r\nBcc: victim@example.com", "Hello", "Body")
+    outbox.queue("c@example.com", "After", "Body")
+    db.session.commit()
+    counts = outbox.send_pending()
+    assert counts["sent"] == 2 and counts["failed"] == 1
+    messages = mailbox.wait_for(2)
+    assert sorted(m["Subject"] for m in messages) == [
+        "After",
+        "Application from Evil Bcc: victim@example.com",
+    ]
+    assert all(m["Bcc"] is None for m in messages)
+    failed = [r for r in rows() if r.status == "failed"]
+    assert len(failed) == 1 and failed[0].last_error.startswith("not sendable")
