@@ -24,6 +24,11 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
+    if app.config["TRUSTED_PROXIES"]:  # X-Forwarded-For only from the configured proxies
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     from .ui import converters
 
     converters.register(app)  # before any blueprint's routes are added

@@ -50,6 +50,9 @@ def load(env_name: str | None = None, env=None) -> dict:
         ),
         # No request body over 12 MB is read at all (a bank statement may be 10 MB); 413 instead.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
+        # How many reverse proxies in front of the app set X-Forwarded-For (0: trust none, so
+        # the address sign-in throttling sees is the connection's own).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "SIGNIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "SIGNIN_MAX_FAILURES_PER_ADDRESS": 20,
         "SIGNIN_WINDOW_MINUTES": 15,

@@ -115,38 +115,82 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
-def _recent_failures(column, value, since) -> int:
+def _failures(since, exclude: int, **match) -> int:
+    conditions = [getattr(SignInAttempt, k) == v for k, v in match.items()]
     return db.session.scalar(
         sa.select(sa.func.count())
         .select_from(SignInAttempt)
-        .where(column == value, SignInAttempt.at >= since, SignInAttempt.succeeded.is_(False))
+        .where(
+            *conditions,
+            SignInAttempt.at >= since,
+            SignInAttempt.succeeded.is_(False),
+            SignInAttempt.id != exclude,
+        )
     )
 
 
-def authenticate(email: str, password: str, address: str) -> User:
-    """Check a sign-in; throttled per account and per address. Records every attempt."""
+def _known_here(email: str, address: str, now) -> bool:
+    """Has this account signed in from this address in the last 30 days?"""
+    return (
+        db.session.scalar(
+            sa.select(SignInAttempt.id)
+            .where(
+                SignInAttempt.email == email,
+                SignInAttempt.address == address,
+                SignInAttempt.succeeded.is_(True),
+                SignInAttempt.at >= now - timedelta(days=30),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def wait_minutes(email: str, address: str, attempt_id: int, now) -> int:
+    """0, or how long this account must wait before signing in from this address.
+
+    Per account and address together, so nobody can lock a person out from somewhere else:
+    after SIGNIN_MAX_FAILURES_PER_ACCOUNT failures the pair waits SIGNIN_WINDOW_MINUTES, and
+    each further run of failures doubles the wait (to a day at most). An address spraying many
+    accounts (SIGNIN_MAX_FAILURES_PER_ADDRESS failures in the window) is refused for every
+    account that has not signed in from it in the last 30 days; colleagues behind the same
+    address who have are not."""
     cfg = current_app.config
-    email = email.strip().lower()
-    window = cfg["SIGNIN_WINDOW_MINUTES"]
-    since = utcnow() - timedelta(minutes=window)
-    if (
-        _recent_failures(SignInAttempt.email, email, since)
-        >= cfg["SIGNIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(SignInAttempt.address, address, since)
-        >= cfg["SIGNIN_MAX_FAILURES_PER_ADDRESS"]
-    ):
+    limit, window = cfg["SIGNIN_MAX_FAILURES_PER_ACCOUNT"], cfg["SIGNIN_WINDOW_MINUTES"]
+    day = _failures(now - timedelta(days=1), attempt_id, email=email, address=address)
+    if day >= limit:
+        wait = min(window * 2 ** ((day - limit) // limit), 24 * 60)
+        if _failures(now - timedelta(minutes=wait), attempt_id, email=email, address=address):
+            return wait
+    sprayed = _failures(now - timedelta(minutes=window), attempt_id, address=address)
+    if sprayed >= cfg["SIGNIN_MAX_FAILURES_PER_ADDRESS"] and not _known_here(email, address, now):
+        return window
+    return 0
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """Check a sign-in, throttled (wait_minutes). The attempt is recorded, as a failure, before
+    anything is counted: attempts made at the same moment all count, so none slips past."""
+    cfg = current_app.config
+    email = email.strip().lower()[:254]
+    now = utcnow()
+    attempt = SignInAttempt(email=email, address=address[:64], succeeded=False, at=now)
+    db.session.add(attempt)
+    db.session.commit()
+    wait = wait_minutes(email, attempt.address, attempt.id, now)
+    if wait:
         raise TooManyAttempts(
-            f"Too many failed attempts to sign in. Wait {window} minutes, then try again, "
+            f"Too many failed attempts to sign in. Wait {wait} minutes, then try again, "
             "or reset your password."
         )
     user = user_by_email(email)
     usable = user is not None and user.active and user.has_password
     stored = user.password_hash if usable else _dummy_hash(cfg["PASSWORD_HASH_METHOD"])
     ok = check_password_hash(stored, password) and usable
-    db.session.add(SignInAttempt(email=email, address=address, succeeded=ok))
     if ok:
+        attempt.succeeded = True
         user.last_signed_in_at = utcnow()
-    db.session.commit()
+        db.session.commit()
     if not ok:
         raise AuthError("Enter a correct email address and password")
     return user

@@ -129,6 +129,88 @@ def test_sign_in_is_throttled_per_address_across_accounts(ctx, client, app):
     assert "Too many failed attempts" in text_of(sign_in(client, "sec@example.com", PASSWORD))
 
 
+def _from(client, address, email, password):
+    return client.post(
+        "/sign-in", data={"email": email, "password": password},
+        environ_overrides={"REMOTE_ADDR": address},
+    )  # fmt: skip
+
+
+def test_failures_from_elsewhere_never_lock_a_person_out(ctx, client, app):
+    factories.user(Role.ADMIN, email="sec@example.com")
+    for _ in range(app.config["SIGNIN_MAX_FAILURES_PER_ACCOUNT"] + 3):
+        _from(client, "203.0.113.9", "sec@example.com", "wrong")  # an attacker
+    assert "Too many" in text_of(_from(client, "203.0.113.9", "sec@example.com", PASSWORD))
+    r = _from(client, "198.51.100.7", "sec@example.com", PASSWORD)  # the person, at the office
+    assert r.status_code == 302
+
+
+def test_colleagues_behind_one_address_are_not_locked_out_by_a_sprayer(ctx, client, app):
+    factories.user(Role.ADMIN, email="sec@example.com")
+    office = "198.51.100.7"
+    assert _from(client, office, "sec@example.com", PASSWORD).status_code == 302
+    client.post("/sign-out")
+    for i in range(app.config["SIGNIN_MAX_FAILURES_PER_ADDRESS"]):
+        _from(client, office, f"guess{i}@example.com", "wrong")
+    assert _from(client, office, "sec@example.com", PASSWORD).status_code == 302
+
+
+def test_the_wait_doubles_with_each_further_run_of_failures(ctx, app):
+    from datetime import timedelta
+
+    from company.auth.models import SignInAttempt
+    from company.clock import utcnow
+
+    limit = app.config["SIGNIN_MAX_FAILURES_PER_ACCOUNT"]
+    now = utcnow()
+    for n in range(3 * limit):  # three runs of failures, the last a minute ago
+        at = now - timedelta(minutes=1, seconds=n)
+        db.session.add(
+            SignInAttempt(email="a@x.example", address="1.2.3.4", succeeded=False, at=at)
+        )
+    db.session.commit()
+    assert services.wait_minutes("a@x.example", "1.2.3.4", 0, now) == 60  # 15, 30, 60
+
+
+def test_attempts_at_the_same_moment_never_slip_past_the_limit(ctx, app):
+    import threading
+
+    factories.user(Role.ADMIN, email="sec@example.com")
+    limit = app.config["SIGNIN_MAX_FAILURES_PER_ACCOUNT"]
+    checked, start = [], threading.Barrier(12)
+
+    def attempt():
+        with app.app_context():
+            start.wait()
+            try:
+                services.authenticate("sec@example.com", "wrong", "203.0.113.9")
+            except services.TooManyAttempts:
+                pass
+            except services.AuthError:
+                checked.append(1)  # the password was actually tried
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert 1 <= len(checked) <= limit
+
+
+def test_x_forwarded_for_is_believed_only_from_configured_proxies(ctx, client):
+    from company import create_app
+
+    client.post("/sign-in", data={"email": "x@example.com", "password": "wrong"},
+                headers={"X-Forwarded-For": "203.0.113.50"})  # fmt: skip
+    from company.auth.models import SignInAttempt
+
+    assert db.session.scalar(sa.select(SignInAttempt.address)) == "127.0.0.1"
+    behind = create_app("test", {"TRUSTED_PROXIES": 1})
+    assert behind.wsgi_app.__class__.__name__ == "ProxyFix"
+
+
 def test_passwords_are_hashed_with_a_modern_algorithm(ctx, app):
     app.config["PASSWORD_HASH_METHOD"] = "scrypt"
     try:
