@@ -30,8 +30,13 @@ class AuditEvent(db.Model):
 
     @property
     def change_items(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after): a change recorded by changes_of() is a [before, after] pair;
+        any other value (a list of invoice numbers, say) is shown whole, as the after."""
         data = json.loads(self.changes or "{}")
-        return [(k, v[0], v[1]) if isinstance(v, list) else (k, None, v) for k, v in data.items()]
+        return [
+            (k, v[0], v[1]) if isinstance(v, list) and len(v) == 2 else (k, None, _shown(v))
+            for k, v in data.items()
+        ]
 
 
 class AuditIsAppendOnly(RuntimeError):
@@ -51,6 +56,10 @@ def _plain(value):
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def _shown(value):
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else value
 
 
 def changes_of(obj, values: dict) -> dict:

