@@ -128,7 +128,9 @@ def verify_event(payload: bytes, signature: str | None) -> dict:
         )
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise BadSignature(str(exc)) from exc
-    return event.to_dict()
+    except (TypeError, AttributeError, KeyError) as exc:  # signed, but not an event object
+        raise BadSignature(f"not an event: {exc}") from exc
+    return event.to_dict() if hasattr(event, "to_dict") else event
 
 
 def _message(exc: stripe.StripeError) -> str:

@@ -19,7 +19,7 @@ from billing import ledger
 from billing.card import gateway
 from billing.card.models import CardRefund, StripeEvent
 from billing.invoices.models import Invoice, Kind, Status
-from billing.money import sum_pence
+from billing.money import MAX_PENCE, sum_pence
 from billing.payments import services
 from billing.payments.models import Allocation, Payment
 from company import audit
@@ -116,9 +116,13 @@ def handle_event(payload: bytes, signature: str | None) -> str:
     except gateway.BadSignature as exc:
         _log().warning("Stripe webhook refused: %s", exc)
         raise InvalidEvent(str(exc)) from exc
+    if not isinstance(event, dict):
+        raise InvalidEvent("an event is an object")
     event_id, event_type = event.get("id"), event.get("type")
-    if not event_id or not event_type:
-        raise InvalidEvent("an event needs an id and a type")
+    if not (isinstance(event_id, str) and 0 < len(event_id) <= 100):
+        raise InvalidEvent("an event needs an id")
+    if not (isinstance(event_type, str) and event_type):
+        raise InvalidEvent("an event needs a type")
     if _seen(event_id):
         return DUPLICATE
     row = StripeEvent(id=event_id, type=event_type[:60], outcome="Received")
@@ -126,7 +130,12 @@ def handle_event(payload: bytes, signature: str | None) -> str:
     try:
         db.session.flush()  # claims the id first: a concurrent copy waits here, then fails
         handler = HANDLERS.get(event_type, _not_used)
-        outcome, row.invoice_id = handler((event.get("data") or {}).get("object") or {}, event)
+        data = event.get("data")
+        obj = data.get("object") if isinstance(data, dict) else None
+        if not isinstance(obj, dict):
+            outcome, row.invoice_id = "Ignored: the event carries no object", None
+        else:
+            outcome, row.invoice_id = handler(obj, event)
         row.outcome = outcome = outcome[:200]
         db.session.commit()
     except IntegrityError:
@@ -167,7 +176,9 @@ def _seen(event_id: str) -> bool:
 def _invoice_of(intent: dict) -> Invoice | None:
     """The invoice named in the PaymentIntent's metadata, if it is ours, with its member's
     account locked for the change (the lock every money move takes)."""
-    metadata = intent.get("metadata") or {}
+    metadata = intent.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
     try:
         invoice_id = int(metadata.get("invoice_id"))
     except (TypeError, ValueError, OverflowError):
@@ -189,12 +200,14 @@ def _invoice_of(intent: dict) -> Invoice | None:
 
 def _received_on(event: dict):
     created = event.get("created")
-    if not isinstance(created, int):
+    if not isinstance(created, int) or not 0 < created < 2**37:  # a time Stripe could send
         return uk_today()
     return min(datetime.fromtimestamp(created, UTC).astimezone(LONDON).date(), uk_today())
 
 
 def _succeeded(intent: dict, event: dict) -> tuple[str, int | None]:
+    if not isinstance(intent.get("id"), str):
+        return "Ignored: the payment has no id", None
     invoice = _invoice_of(intent)
     if invoice is None:
         _log().warning(
@@ -211,7 +224,10 @@ def _succeeded(intent: dict, event: dict) -> tuple[str, int | None]:
     )
     if existing is not None:
         return f"Already recorded as payment {existing}", invoice.id
-    amount = intent.get("amount_received") or intent["amount"]
+    amount = intent.get("amount_received") or intent.get("amount")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount > MAX_PENCE:
+        _log().error("Stripe payment %s has an amount we cannot record: %r", intent["id"], amount)
+        raise _NotRecorded(f"Not recorded: amount {str(amount)[:30]} is not a payment", invoice.id)
     owed = ledger.owed(invoice)
     to_invoice = max(0, min(amount, owed))  # any more stays as credit
     try:
@@ -236,8 +252,10 @@ def _succeeded(intent: dict, event: dict) -> tuple[str, int | None]:
 
 def _failed(intent: dict, _event: dict) -> tuple[str, int | None]:
     invoice = _invoice_of(intent)
-    error = intent.get("last_payment_error") or {}
-    reason = error.get("message") or "The card payment was not successful."
+    error = intent.get("last_payment_error")
+    message = error.get("message") if isinstance(error, dict) else None
+    reason = message[:150] if isinstance(message, str) and message else None
+    reason = reason or "The card payment was not successful."
     return f"Not paid: {reason}", invoice.id if invoice else None
 
 

@@ -568,3 +568,38 @@ def test_an_oversized_webhook_body_is_refused_before_it_is_read(council, client,
     r = client.post("/stripe/webhook", data=body, headers=headers, csrf=False)
     assert r.status_code == 413 and r.json == {"error": "The event is too large"}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StripeEvent)) == 0
+
+
+ODD_EVENTS = [
+    {"id": "evt_odd1", "type": "payment_intent.succeeded"},
+    {"id": "evt_odd2", "type": "payment_intent.succeeded", "data": []},
+    {"id": "evt_odd3", "type": "payment_intent.succeeded", "data": {"object": ["x"]}},
+    {"id": "evt_odd4", "type": "payment_intent.succeeded", "data": {"object": "pi_x"}},
+    {"id": "evt_odd5", "type": "payment_intent.succeeded",
+     "data": {"object": {"id": "pi_a", "metadata": ["1"], "amount": 100}}},
+    {"id": "evt_odd6", "type": "payment_intent.succeeded",
+     "data": {"object": {"id": "pi_b", "metadata": {"invoice_id": "1"}, "amount": "100"}}},
+    {"id": "evt_odd7", "type": "payment_intent.succeeded",
+     "data": {"object": {"id": "pi_c", "metadata": {"invoice_id": "1"}, "amount": -5}}},
+    {"id": "evt_odd8", "type": "payment_intent.succeeded",
+     "data": {"object": {"id": "pi_d", "metadata": {"invoice_id": "1"}, "amount": 2**70}}},
+    {"id": "evt_odd9", "type": "payment_intent.succeeded",
+     "data": {"object": {"id": ["pi_e"], "metadata": {"invoice_id": 1}, "amount": 100}}},
+    {"id": 12345, "type": "payment_intent.succeeded"},
+    {"id": "evt_odd11", "type": ["payment_intent.succeeded"]},
+    {"id": "evt_odd12", "type": "payment_intent.succeeded", "created": "yesterday",
+     "data": {"object": {"id": "pi_f", "metadata": {"invoice_id": "99999999999999999999"},
+                         "amount": 100, "currency": ["gbp"]}}},
+    {"id": "evt_odd13", "type": "payment_intent.payment_failed",
+     "data": {"object": {"id": "pi_g", "metadata": {"invoice_id": "1"},
+                         "last_payment_error": "declined"}}},
+    ["not", "an", "object"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("payload", ODD_EVENTS, ids=range(len(ODD_EVENTS)))
+def test_odd_but_validly_signed_events_never_fail(council, client, stripe_on, payload):
+    issued(council.member)
+    r = post_event(client, payload)
+    assert r.status_code in (200, 400), r.status_code
+    assert payments() == []
