@@ -122,6 +122,26 @@ SUMMARY = re.compile(r'class="govuk-error-summary".*?</div>\s*</div>', re.S)
 TARGET = re.compile(r'href="#([^"]+)"')
 
 
+def forms_on(app, client, user):
+    """Each POST form on every page `user` can open: (page url, form target, its hidden fields
+    without the CSRF token, the form's HTML)."""
+    for _, url in _urls(app, user):
+        response = client.get(url)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        page = response.get_data(as_text=True)
+        for match in FORM.finditer(page):
+            opening = page[match.start() : page.index(">", match.start())]
+            action = ACTION.search(opening)
+            target = (action.group(1) if action else url).replace("&amp;", "&")
+            hidden = {}
+            for tag in HIDDEN.findall(match.group(1)):
+                attrs = dict(ATTRIBUTE.findall(tag))
+                if attrs.get("name") and attrs["name"] != "csrf_token":
+                    hidden[attrs["name"]] = attrs.get("value", "")
+            yield url, target, hidden, match.group(1)
+
+
 def test_every_error_summary_links_to_something_on_its_page(app, ctx, client):
     """Every form on every page, sent with only its hidden fields (what a person who fills in
     nothing sends), as every role that sees it: each link in the error summary that comes back
@@ -133,28 +153,15 @@ def test_every_error_summary_links_to_something_on_its_page(app, ctx, client):
         user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
         with client.session_transaction() as sess:
             sess["_user_id"], sess["_fresh"] = user.get_id(), True
-        for _, url in _urls(app, user):
-            response = client.get(url)
-            if response.status_code != 200 or response.mimetype != "text/html":
+        for _, target, data, _ in forms_on(app, client, user):
+            if target in tried or target.startswith("/sign-out"):
                 continue
-            page = response.get_data(as_text=True)
-            for match in FORM.finditer(page):
-                opening = page[match.start() : page.index(">", match.start())]
-                action = ACTION.search(opening)
-                target = (action.group(1) if action else url).replace("&amp;", "&")
-                if target in tried or target.startswith("/sign-out"):
-                    continue
-                tried.add(target)
-                data = {}
-                for hidden in HIDDEN.findall(match.group(1)):
-                    attrs = dict(ATTRIBUTE.findall(hidden))
-                    if attrs.get("name") and attrs["name"] != "csrf_token":
-                        data[attrs["name"]] = attrs.get("value", "")
-                answer = client.post(target, data=data)
-                body = answer.get_data(as_text=True)
-                for summary in SUMMARY.findall(body):
-                    summaries += 1
-                    for anchor in TARGET.findall(summary):
-                        if f'id="{anchor}"' not in body:
-                            broken.append(f"{role.value} {target}: #{anchor} is not on the page")
+            tried.add(target)
+            answer = client.post(target, data=data)
+            body = answer.get_data(as_text=True)
+            for summary in SUMMARY.findall(body):
+                summaries += 1
+                for anchor in TARGET.findall(summary):
+                    if f'id="{anchor}"' not in body:
+                        broken.append(f"{role.value} {target}: #{anchor} is not on the page")
     assert summaries > 5 and broken == []

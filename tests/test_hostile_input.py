@@ -12,7 +12,7 @@ from company.auth.access import ATTR, PUBLIC, SIGNED_IN
 from company.auth.models import User
 from company.auth.roles import Role
 from company.extensions import db
-from tests.test_every_page import ACTION, ATTRIBUTE, FORM, HIDDEN, _urls
+from tests.test_every_page import _urls, forms_on
 
 HUGE = ["9223372036854775808", "18446744073709551616", "99999999999999999999"]
 YEARS = ["0", "1", "99999"]
@@ -105,53 +105,34 @@ def test_every_form_survives_hostile_values_and_a_refusal_writes_nothing(app, cl
     failures, tried = [], set()
     for role in Role:
         user = _sign_in_as(client, role)
-        for _, url in _urls(app, user):
-            response = client.get(url)
-            if response.status_code != 200 or response.mimetype != "text/html":
+        for _, target, hidden, form in forms_on(app, client, user):
+            if target.startswith("/sign-out") or (role, target) in tried:
                 continue
-            page = response.get_data(as_text=True)
-            for match in FORM.finditer(page):
-                opening = page[match.start() : page.index(">", match.start())]
-                action = ACTION.search(opening)
-                target = (action.group(1) if action else url).replace("&amp;", "&")
-                if target.startswith("/sign-out") or (role, target) in tried:
+            tried.add((role, target))
+            names = {n for n in FIELD.findall(form) if n not in hidden and n != "csrf_token"}
+            for value in HOSTILE:
+                data = {**hidden, **{n: value for n in names}}
+                data.pop("confirm", None)  # a refusal, not a confirmed action
+                before = _fingerprint()
+                try:
+                    answer = client.post(target, data=data)
+                except Exception as exc:  # noqa: BLE001
+                    db.session.rollback()
+                    failures.append(f"{role.value} {target} {value[:20]!r}: {exc!r}"[:300])
                     continue
-                tried.add((role, target))
-                hidden = {}
-                for tag in HIDDEN.findall(match.group(1)):
-                    attrs = dict(ATTRIBUTE.findall(tag))
-                    if attrs.get("name") and attrs["name"] != "csrf_token":
-                        hidden[attrs["name"]] = attrs.get("value", "")
-                names = {
-                    n
-                    for n in FIELD.findall(match.group(1))
-                    if n not in hidden and n != "csrf_token"
-                }
-                for value in HOSTILE:
-                    data = {**hidden, **{n: value for n in names}}
-                    data.pop("confirm", None)  # a refusal, not a confirmed action
-                    before = _fingerprint()
-                    try:
-                        answer = client.post(target, data=data)
-                    except Exception as exc:  # noqa: BLE001
-                        db.session.rollback()
-                        failures.append(f"{role.value} {target} {value[:20]!r}: {exc!r}"[:300])
-                        continue
-                    if answer.status_code >= 500:
+                if answer.status_code >= 500:
+                    failures.append(f"{role.value} {target} {value[:20]!r}: {answer.status_code}")
+                    continue
+                refused = answer.status_code == 400 or b"govuk-error-summary" in answer.data
+                if refused:
+                    db.session.rollback()
+                    after = _fingerprint()
+                    changed = {k for k in before if before[k] != after[k]} - {
+                        "sign_in_attempts",
+                        "audit_events",
+                    }
+                    if changed:
                         failures.append(
-                            f"{role.value} {target} {value[:20]!r}: {answer.status_code}"
+                            f"{role.value} {target} {value[:20]!r}: refused but wrote {sorted(changed)}"
                         )
-                        continue
-                    refused = answer.status_code == 400 or b"govuk-error-summary" in answer.data
-                    if refused:
-                        db.session.rollback()
-                        after = _fingerprint()
-                        changed = {k for k in before if before[k] != after[k]} - {
-                            "sign_in_attempts",
-                            "audit_events",
-                        }
-                        if changed:
-                            failures.append(
-                                f"{role.value} {target} {value[:20]!r}: refused but wrote {sorted(changed)}"
-                            )
     assert failures == [], "\n".join(failures[:60])
