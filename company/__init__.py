@@ -40,11 +40,11 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import auth, core, headers, members, models, portal, settings  # noqa: F401  (models)
+    from . import auth, core, headers, members, messages, models, portal, settings  # noqa: F401
     from .auth.access import enforce
     from .ui import errors, filters, navigation, panels
 
-    for feature in (headers, core, auth, members, portal, settings):
+    for feature in (headers, core, auth, members, messages, portal, settings):
         feature.register(app)
     app.before_request(enforce)
     filters.register(app)
