@@ -61,10 +61,12 @@ class ContributionRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year_start: Mapped[date]
     stage: Mapped[str] = mapped_column(sa.String(10))  # drafts, issue
-    state: Mapped[str] = mapped_column(sa.String(10), default="running")  # running, done, failed
+    # running, done, failed, stopped (its worker went away: see runs.stop_abandoned)
+    state: Mapped[str] = mapped_column(sa.String(10), default="running")
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)
     summary: Mapped[str | None] = mapped_column(sa.Text)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    heartbeat_at: Mapped[datetime | None]  # the worker writes it every few seconds while it runs

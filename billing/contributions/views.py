@@ -256,6 +256,7 @@ def start_run(year: int, stage: str):
 @bp.route("/billing/runs/<int:run_id>")
 @finance
 def show_run(run_id: int):
+    runs.stop_abandoned()
     run = db.get_or_404(runs.ContributionRun, run_id)
     return render_template(
         "contributions/run_progress.html",
