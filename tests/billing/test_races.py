@@ -270,3 +270,51 @@ def test_a_quote_accepted_twice_at_once_is_invoiced_once(served):
     assert db.session.get(Order, order_id).status == OrderStatus.ACCEPTED
     assert [i.net_pence for i in made] == [50000]  # 50% on acceptance, once
     check_books()
+
+
+MEMBERS = 150  # enough work for the eight runs to overlap
+
+
+def test_eight_annual_runs_at_once_issue_each_invoice_once_without_tracebacks(app, ctx):
+    """Eight `flask billing contributions --issue` processes at once: every one finishes
+    cleanly, and the year's invoices are numbered 1..n once each."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    factories.company_settings()
+    factories.schedule(2026)
+    from company.members import authorities
+
+    councils = [a.gss_code for a in authorities.current(date(2026, 4, 1))][:MEMBERS]
+    for code in councils:
+        factories.member(code)
+    db.session.commit()
+    env = {
+        **os.environ,
+        "FLATPACK_ENV": "test",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "MAIL_PORT": "9",  # nothing is sent: the outbox only queues
+    }
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "billing", "contributions",
+               "--year", "2026", "--issue"]  # fmt: skip
+    runs = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(RACERS)
+    ]  # fmt: skip
+    outputs = [run.communicate(timeout=120) for run in runs]
+    for run, (_out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0 and "Traceback" not in err, err[-2000:]
+    db.session.expire_all()
+    numbers = sorted(
+        db.session.scalars(
+            sa.select(Invoice.sequence_no).where(Invoice.kind == Kind.INVOICE, Invoice.status != Status.DRAFT)
+        )
+    )  # fmt: skip
+    assert len(numbers) > MEMBERS * 0.9 and numbers == list(range(1, len(numbers) + 1))
+    per_member = db.session.execute(
+        sa.select(Invoice.member_id, sa.func.count()).group_by(Invoice.member_id)
+    ).all()
+    assert {n for _, n in per_member} == {1}  # one contribution invoice per member, never two
