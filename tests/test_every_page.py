@@ -133,7 +133,7 @@ def forms_on(app, client, user):
         for match in FORM.finditer(page):
             opening = page[match.start() : page.index(">", match.start())]
             action = ACTION.search(opening)
-            target = (action.group(1) if action else url).replace("&amp;", "&")
+            target = (action.group(1) if action and action.group(1) else url).replace("&amp;", "&")
             hidden = {}
             for tag in HIDDEN.findall(match.group(1)):
                 attrs = dict(ATTRIBUTE.findall(tag))

@@ -136,3 +136,21 @@ def test_every_form_survives_hostile_values_and_a_refusal_writes_nothing(app, cl
                             f"{role.value} {target} {value[:20]!r}: refused but wrote {sorted(changed)}"
                         )
     assert failures == [], "\n".join(failures[:60])
+
+
+def test_no_form_does_anything_without_its_csrf_token(app, client, demo):
+    """Every form on every page, as every role, posted without the CSRF token (and confirmed,
+    as a forged request would be): refused with 400, and nothing is written."""
+    unguarded, tried = [], set()
+    for role in Role:
+        user = _sign_in_as(client, role)
+        for _, target, hidden, _ in forms_on(app, client, user):
+            if (role, target) in tried:
+                continue
+            tried.add((role, target))
+            before = _fingerprint()
+            answer = client.post(target, data={**hidden, "confirm": "yes"}, csrf=False)
+            db.session.rollback()
+            if answer.status_code != 400 or _fingerprint() != before:
+                unguarded.append(f"{role.value} {target}: {answer.status_code}")
+    assert len(tried) > 40 and unguarded == []
