@@ -1,6 +1,7 @@
 """The company secretary sees the emails that did not go, and sends one again after a
 confirmation that says what will happen."""
 
+import pytest
 import sqlalchemy as sa
 
 from company import outbox
@@ -8,6 +9,12 @@ from company.auth.roles import Role
 from company.extensions import db
 from company.outbox import OutboxMessage
 from tests import factories
+from tests.browser import (  # noqa: F401 - the fixtures, which pytest finds by name
+    chromium_fixture,
+    live_server_fixture,
+    new_page_fixture,
+    sign_in,
+)
 from tests.helpers import text_of
 
 
@@ -46,3 +53,26 @@ def test_only_the_company_secretary_sees_them(ctx, client, login_as):
         assert client.get("/admin/messages").status_code == 403
         assert client.post(f"/admin/messages/{msg.id}/send-again").status_code == 403
     assert db.session.scalar(sa.select(OutboxMessage.status)) == "failed"
+
+
+@pytest.mark.browser
+def test_the_send_again_confirmation_fits_a_320_pixel_window(app, new_page):
+    """A long address in the confirmation's heading wraps rather than scrolling sideways."""
+    with app.app_context():
+        admin = factories.user(Role.ADMIN)
+        msg = outbox.queue(
+            "accounts.payable.department@a-very-long-council-name.example", "Hi", "Body"
+        )
+        db.session.flush()
+        msg.status, msg.last_error = "failed", "refused"
+        db.session.commit()
+        email = admin.email
+    page = new_page(viewport={"width": 320, "height": 800})
+    sign_in(page, email, factories.PASSWORD)
+    page.goto("/admin/messages")
+    page.get_by_role("button", name="Send again").click()
+    page.get_by_role("heading", name="Send this email to").wait_for()
+    scroll, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll <= client
