@@ -235,6 +235,24 @@ def _email(to: str, subject: str, template: str, **context) -> None:
     outbox.queue(to, subject, body)
 
 
+def tell_existing_account(user: User, member, invited_by: User) -> None:
+    """Email the owner of an existing account that a council tried to invite the address."""
+    _email(
+        user.email,
+        f"{member.name} tried to invite you to {current_app.config['SERVICE_NAME']}",
+        "invitation_existing",
+        member=member,
+        invited_by=invited_by,
+    )
+    audit.record(
+        "user.invite_to_existing",
+        "user",
+        user.id,
+        changes={"invited_for": member.name},  # no member_id: not in that council's history
+        actor=invited_by,
+    )
+
+
 def invite(email: str, name: str, role: Role, invited_by: User | None, member=None) -> User:
     """Create a user without a password and email a single-use link to set one."""
     email = email.strip().lower()

@@ -420,9 +420,20 @@ def record_agreement(member: Member, signed_on: date, actor: User) -> None:
     update_member(member, {"agreement_signed_on": signed_on}, actor, "member.agreement_signed")
 
 
-def invite_council_user(member: Member, email: str, name: str, role: Role, actor: User) -> User:
+def invite_council_user(
+    member: Member, email: str, name: str, role: Role, actor: User
+) -> User | None:
+    """Invite a user of `member`. Asked by a council user, an address that already has an
+    account outside this council is answered exactly as a new invitation is (the council must
+    not learn who has accounts elsewhere): nothing is created, and the address's owner is told
+    by email. Returns the invited user, or None in that case."""
     if status(member) == Status.FORMER:
         raise MemberError(f"{member.name} is a former member; its users cannot be invited", "email")
+    existing = auth_services.user_by_email(email)
+    if actor.is_council and existing is not None and existing.member_id != member.id:
+        auth_services.tell_existing_account(existing, member, actor)
+        db.session.commit()
+        return None
     try:
         user = auth_services.invite(email, name, role, actor, member=member)
     except auth_services.AuthError as exc:

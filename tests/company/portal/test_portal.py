@@ -90,6 +90,40 @@ def test_council_admin_invites_a_colleague_who_joins_the_same_council(
     assert "Colleague" in text_of(client.get("/portal/users"))
 
 
+def test_inviting_an_address_with_an_account_elsewhere_reveals_nothing(
+    ctx, client, login_as, mailbox
+):
+    """A council admin inviting someone who has an account at another council (or on the
+    staff) sees exactly what a new invitation shows; nothing is created, and the owner of the
+    address is told by email."""
+    ours, theirs = factories.member(), factories.member()
+    elsewhere = factories.user(Role.COUNCIL_USER, member=theirs, email="pat@other.example")
+    staff = factories.user(Role.FINANCE, email="fin@flatpack.example")
+    login_as(factories.user(Role.COUNCIL_ADMIN, member=ours))
+    answers = []
+    for email in ("new@council.example", elsewhere.email, staff.email):
+        r = client.post(
+            "/portal/users/invite",
+            data={"name": "Someone", "email": email, "role": "council_user"},
+        )
+        with client.session_transaction() as sess:
+            flashed = [(c, m.replace(email, "EMAIL")) for c, m in sess.pop("_flashes", [])]
+        answers.append((r.status_code, r.headers.get("Location"), flashed))
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[1][2] == [("success", "Invitation sent to EMAIL.")]
+    assert db.session.get(User, elsewhere.id).member_id == theirs.id
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(User).where(User.member_id == ours.id)
+        )
+        == 2
+    )
+    send_pending()
+    told = {m["To"]: m for m in mailbox.wait_for(3)}
+    assert "already has an account" in mailbox.body(told["pat@other.example"])
+    assert "already has an account" in mailbox.body(told["fin@flatpack.example"])
+
+
 def test_council_admin_removes_a_colleague_after_confirming(ctx, client, login_as):
     member = factories.member()
     login_as(factories.user(Role.COUNCIL_ADMIN, member=member))
