@@ -86,8 +86,9 @@ def line_amounts(quantity: Decimal, unit_pence: int, vat: VatCode) -> LineAmount
     return LineAmounts(net, vat_on(net, vat.rate_bp))
 
 
-# The most any one amount or document may be: £10,000,000.00. Money columns are 32-bit integer
-# pence (to £21,474,836.47), so this keeps every amount, line and document total inside them.
+# The most any one amount or document may be: £10,000,000.00, far beyond any council's
+# contribution or extra. Money columns are 64-bit integer pence (migration 0010), so sums of
+# many documents never overflow either.
 MAX_PENCE = 1_000_000_000
 
 _POUNDS = re.compile(r"-?\d{1,16}(?:\.\d*)?")

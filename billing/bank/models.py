@@ -31,7 +31,7 @@ class BankLine(db.Model):
     fingerprint: Mapped[str] = mapped_column(sa.String(64), unique=True)
     booked_on: Mapped[date]
     description: Mapped[str] = mapped_column(sa.Text)
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
     state: Mapped[str] = mapped_column(sa.String(12), default="unmatched")  # matched, ignored
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"))
 

@@ -35,7 +35,7 @@ class CardRefund(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True)
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
     reason: Mapped[str] = mapped_column(sa.Text)
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     state: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)

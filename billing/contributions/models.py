@@ -47,7 +47,7 @@ class ContributionBand(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     code: Mapped[str] = mapped_column(sa.String(30))
     name: Mapped[str] = mapped_column(sa.String(120))
-    annual_pence: Mapped[int]
+    annual_pence: Mapped[int] = mapped_column(sa.BigInteger)
     vat_code: Mapped[str] = mapped_column(VAT_CODE, default="S")
 
     schedule = relationship(ContributionSchedule, back_populates="bands")

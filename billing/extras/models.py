@@ -71,7 +71,8 @@ class Extra(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     description: Mapped[str] = mapped_column(sa.Text)
     pricing: Mapped[Pricing] = mapped_column(string_enum(Pricing, "extra_pricing", 10))
-    price_pence: Mapped[int | None]  # the fixed price, or the day rate; None when on quote
+    # the fixed price, or the day rate; None when on quote
+    price_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
     default_days: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     vat_code: Mapped[str] = mapped_column(VAT_CODE, default="S")
     invoice_rule: Mapped[InvoiceRule] = mapped_column(
@@ -124,8 +125,8 @@ class Quote(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     valid_until: Mapped[date]
     terms: Mapped[str | None] = mapped_column(sa.Text)
-    net_pence: Mapped[int] = mapped_column(default=0)
-    vat_pence: Mapped[int] = mapped_column(default=0)
+    net_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    vat_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     superseded: Mapped[bool] = mapped_column(default=False)
     sent_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
@@ -166,9 +167,9 @@ class QuoteLine(db.Model):
     extra_id: Mapped[int | None] = mapped_column(sa.ForeignKey("extras.id"))
     description: Mapped[str] = mapped_column(sa.Text)
     quantity: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
-    unit_pence: Mapped[int]
+    unit_pence: Mapped[int] = mapped_column(sa.BigInteger)
     vat_code: Mapped[str] = mapped_column(VAT_CODE, default="S")
-    net_pence: Mapped[int]
-    vat_pence: Mapped[int]
+    net_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    vat_pence: Mapped[int] = mapped_column(sa.BigInteger)
 
     quote = relationship(Quote, back_populates="lines")

@@ -91,9 +91,9 @@ class Invoice(db.Model):
     po_number: Mapped[str | None] = mapped_column(sa.String(50))
     supplier_number: Mapped[str | None] = mapped_column(sa.String(50))
     # Totals: sums of the lines
-    net_pence: Mapped[int] = mapped_column(default=0)
-    vat_pence: Mapped[int] = mapped_column(default=0)
-    gross_pence: Mapped[int] = mapped_column(default=0)
+    net_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    vat_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    gross_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     # Extras: the order this invoice (or stage of it) is for
     order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"), index=True)
     # Credit notes
@@ -144,11 +144,11 @@ class InvoiceLine(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     description: Mapped[str] = mapped_column(sa.Text)
     quantity: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal(1))
-    unit_pence: Mapped[int]
+    unit_pence: Mapped[int] = mapped_column(sa.BigInteger)
     vat_code: Mapped[str] = mapped_column(VAT_CODE, default="S")
     vat_rate_bp: Mapped[int]
-    net_pence: Mapped[int]
-    vat_pence: Mapped[int]
+    net_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    vat_pence: Mapped[int] = mapped_column(sa.BigInteger)
     credits_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice_lines.id"))
     quote_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("quote_lines.id"))  # extras
 

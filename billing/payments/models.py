@@ -30,7 +30,7 @@ class Payment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), index=True)
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
     received_on: Mapped[date] = mapped_column(index=True)
     method: Mapped[str] = mapped_column(sa.String(20))
     reference: Mapped[str | None] = mapped_column(sa.String(200))
@@ -41,7 +41,7 @@ class Payment(db.Model):
     reversed_at: Mapped[datetime | None]
     reversed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     reversal_reason: Mapped[str | None] = mapped_column(sa.Text)
-    refunded_pence: Mapped[int] = mapped_column(default=0)
+    refunded_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
     member = relationship("Member")
     allocations = relationship("Allocation", back_populates="payment", order_by="Allocation.id")
@@ -61,7 +61,7 @@ class Allocation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True)
     invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoices.id"), index=True)
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("allocations.id"), unique=True)
     # The UK day it counts from: the day the money arrived for an allocation made with its
     # payment, otherwise the day it was made (credit allocated later, a reversal). Aged debt
@@ -84,7 +84,7 @@ class Refund(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True)
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
     refunded_on: Mapped[date] = mapped_column(index=True)
     reason: Mapped[str] = mapped_column(sa.Text)
     stripe_refund_id: Mapped[str | None] = mapped_column(sa.String(100))
