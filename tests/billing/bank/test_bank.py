@@ -170,6 +170,10 @@ def test_an_overlapping_file_adds_only_the_new_lines(finance):
             "Row 7: the date '31/02/2026' is not a real date",
         ),
         (statement("01/04/2026,A,1.00", "02/04/2026,B,abc"), "Row 3: amount 'abc' is not a number"),
+        (
+            statement("01/04/2026,A,99999999999999999999.00"),
+            "Row 2: amount '99999999999999999999.00' is more than £10,000,000.00",
+        ),
         (statement("tomorrow,A,1.00"), "Row 2: 'tomorrow' is not a date, like 01/04/2026"),
         (statement("01/04/2026,A,"), "Row 2: there is no amount"),
         (statement("01/04/2099,A,1.00"), "Row 2: the date '01/04/2099' is in the future"),
