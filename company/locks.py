@@ -12,27 +12,10 @@ import sqlalchemy as sa
 from company.extensions import db
 
 
-def lock(model, row_id: int, *, expire: bool = True):
-    """The row of `model` with id `row_id`, locked for this transaction (None if there is none)."""
+def _take(model, ids: list[int]) -> None:
+    """Take the locks on `ids` (sorted, so two callers never deadlock) for this transaction."""
     session = db.session
-    session.flush()  # nothing pending is lost by the expiry below
-    table = model.__table__
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
-    else:
-        session.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update())
-    if expire:
-        session.expire_all()
-    return session.get(model, row_id)
-
-
-def lock_many(model, row_ids) -> None:
-    """Lock several rows of `model` at once, in id order (so two callers never deadlock)."""
-    ids = sorted(set(row_ids))
-    if not ids:
-        return
-    session = db.session
-    session.flush()
+    session.flush()  # nothing pending is lost by the expiry that follows
     table = model.__table__
     if session.get_bind().dialect.name == "sqlite":  # one write takes the database's lock
         session.execute(sa.update(table).where(table.c.id == ids[0]).values(id=table.c.id))
@@ -40,4 +23,20 @@ def lock_many(model, row_ids) -> None:
         session.execute(
             sa.select(table.c.id).where(table.c.id.in_(ids)).order_by(table.c.id).with_for_update()
         )
-    session.expire_all()
+
+
+def lock(model, row_id: int, *, expire: bool = True):
+    """The row of `model` with id `row_id`, locked for this transaction (None if there is none).
+    `expire=False` keeps the session's objects (the caller reads only by query afterwards)."""
+    _take(model, [row_id])
+    if expire:
+        db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
+def lock_many(model, row_ids) -> None:
+    """Lock several rows of `model` at once."""
+    ids = sorted(set(row_ids))
+    if ids:
+        _take(model, ids)
+        db.session.expire_all()
