@@ -78,15 +78,20 @@ def test_no_page_answers_with_a_server_error(app, ctx, client):
             sess["_user_id"], sess["_fresh"] = user.get_id(), True
         for endpoint, url in _urls(app, user):
             seen += 1
-            try:
-                status = client.get(url).status_code
-            except Exception as exc:  # noqa: BLE001 - the test app propagates what a 500 hides
-                db.session.rollback()
-                failures.append(f"{role.value} {url} ({endpoint}): {exc!r}"[:300])
-                continue
-            if status >= 500:
-                failures.append(f"{role.value} {url} ({endpoint}): {status}")
+            get_noting_5xx(client, url, failures, f"{role.value} ({endpoint})")
     assert seen > 100 and failures == []
+
+
+def get_noting_5xx(client, url: str, failures: list[str], label: str) -> None:
+    """GET `url`; a server error (or the exception the test app raises for one) is noted."""
+    try:
+        status = client.get(url).status_code
+    except Exception as exc:  # noqa: BLE001 - the test app propagates what a 500 hides
+        db.session.rollback()
+        failures.append(f"{label} {url}: {exc!r}"[:300])
+        return
+    if status >= 500:
+        failures.append(f"{label} {url}: {status}")
 
 
 LINK = re.compile(r'<a [^>]*href="(/[^"#]*)')

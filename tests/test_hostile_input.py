@@ -12,7 +12,7 @@ from company.auth.access import ATTR, PUBLIC, SIGNED_IN
 from company.auth.models import User
 from company.auth.roles import Role
 from company.extensions import db
-from tests.test_every_page import _urls, forms_on
+from tests.test_every_page import _urls, forms_on, get_noting_5xx
 
 HUGE = ["9223372036854775808", "18446744073709551616", "99999999999999999999"]
 YEARS = ["0", "1", "99999"]
@@ -47,17 +47,6 @@ def demo(app, ctx):
     assert result.exit_code == 0, result.output
 
 
-def _get(client, url, failures, label):
-    try:
-        status = client.get(url).status_code
-    except Exception as exc:  # noqa: BLE001 - the test app propagates what a 500 hides
-        db.session.rollback()
-        failures.append(f"{label} {url}: {exc!r}"[:300])
-        return
-    if status >= 500:
-        failures.append(f"{label} {url}: {status}")
-
-
 def test_ids_and_years_out_of_range_are_not_found(app, client, demo):
     failures = []
     user = _sign_in_as(client, Role.ADMIN)
@@ -78,7 +67,7 @@ def test_ids_and_years_out_of_range_are_not_found(app, client, demo):
                         path = re.sub(
                             rf"<(?:[^:>]+:)?{other}>", value if other == arg else "1", path
                         )
-                    _get(client, path, failures, role.value)
+                    get_noting_5xx(client, path, failures, role.value)
     assert failures == []
 
 
@@ -87,7 +76,7 @@ def test_hostile_query_strings_never_fail(app, client, demo):
     for role in Role:
         user = _sign_in_as(client, role)
         for _, url in _urls(app, user):
-            _get(
+            get_noting_5xx(
                 client,
                 url + ("&" if "?" in url else "") + QUERY.lstrip("?" if "?" in url else ""),
                 failures,
