@@ -40,11 +40,11 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import auth, core, headers, members, messages, models, portal, settings  # noqa: F401
+    from . import auth, core, headers, jobs, members, messages, models, portal, settings  # noqa: F401
     from .auth.access import enforce
     from .ui import errors, filters, navigation, panels
 
-    for feature in (headers, core, auth, members, messages, portal, settings):
+    for feature in (headers, jobs, core, auth, members, messages, portal, settings):
         feature.register(app)
     app.before_request(enforce)
     filters.register(app)
@@ -61,14 +61,16 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
     billing.register(app)
 
     if app.config["OUTBOX_SEND_AFTER_REQUEST"]:
-        from .outbox import send_pending
+        from .jobs.tasks import send_outbox_now
+        from .outbox import queued_in_request
 
         @app.teardown_request
         def _send_mail(exc=None):
-            if exc is None:
+            """Mail a request queued leaves within seconds (the worker's schedule is a minute)."""
+            if exc is None and queued_in_request():
                 try:
-                    send_pending(limit=20)
-                except Exception:  # noqa: BLE001 - mail must never break a page in development
-                    app.logger.exception("sending the outbox failed; it will be retried")
+                    send_outbox_now()
+                except Exception:  # noqa: BLE001 - the every-minute schedule sends it anyway
+                    app.logger.exception("queueing the outbox send failed; the schedule sends it")
 
     return app

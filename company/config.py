@@ -45,9 +45,15 @@ def load(env_name: str | None = None, env=None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _bool(env, "MAIL_USE_TLS", False),
         "MAIL_FROM": env.get("MAIL_FROM", "Flatpack <no-reply@flatpack.example>"),
-        "OUTBOX_SEND_AFTER_REQUEST": _bool(
-            env, "OUTBOX_SEND_AFTER_REQUEST", env_name == "development"
-        ),
+        "OUTBOX_SEND_AFTER_REQUEST": _bool(env, "OUTBOX_SEND_AFTER_REQUEST", env_name != "test"),
+        # The job queue (company/jobs): Redis when REDIS_URL is set, else a SQLite file. In tests
+        # tasks run as they are queued (JOBS_IMMEDIATE); the queue's own tests use a real worker.
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "JOBS_DB": env.get("JOBS_DB", str(INSTANCE / "jobs.db")),
+        "JOBS_IMMEDIATE": _bool(env, "JOBS_IMMEDIATE", env_name == "test"),
+        "JOBS_BEAT_SECONDS": float(env.get("JOBS_BEAT_SECONDS", "5")),
+        "JOBS_ABANDONED_AFTER_SECONDS": float(env.get("JOBS_ABANDONED_AFTER_SECONDS", "60")),
+        "JOBS_UNCLAIMED_AFTER_SECONDS": float(env.get("JOBS_UNCLAIMED_AFTER_SECONDS", "900")),
         # No request body over 12 MB is read at all (a bank statement may be 10 MB); 413 instead.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024))),
         # How many reverse proxies in front of the app set X-Forwarded-For (0: trust none, so

@@ -36,11 +36,20 @@ def dashboard():
 @bp.route("/healthz")
 @public
 def healthz():
+    """The database and the job queue: 503 when either cannot be reached. A worker not seen for
+    three minutes is reported ("late", "none") but is no reason to stop serving pages."""
+    from company.jobs import health
+
     try:
         db.session.execute(sa.text("SELECT 1"))
+        database = "ok"
     except sa.exc.SQLAlchemyError:
-        return {"status": "error", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+        database = "unreachable"
+    queue = health.state()
+    ok = database == "ok" and queue["queue"] == "ok"
+    return {"status": "ok" if ok else "error", "database": database, "jobs": queue}, (
+        200 if ok else 503
+    )
 
 
 @bp.route("/accessibility")

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy.orm import Mapped, mapped_column
 
 from company.clock import utcnow
@@ -74,7 +74,13 @@ def queue(to: str, subject: str, body: str, attachments: list[dict] | None = Non
         attachments=json.dumps(attachments) if attachments else None,
     )
     db.session.add(msg)
+    if has_request_context():
+        g.outbox_queued = True
     return msg
+
+
+def queued_in_request() -> bool:
+    return bool(g.get("outbox_queued"))
 
 
 def _claim(msg_id: int, now: datetime) -> bool:

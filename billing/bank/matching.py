@@ -91,8 +91,10 @@ def match_plan(amount: int, candidates: list[tuple[Invoice, int]]):
 # Automatic matching
 
 
-def match_import(bank_import: BankImport, actor) -> int:
-    """Match the import's unmatched lines, committing a chunk at a time; returns how many."""
+def match_import(bank_import: BankImport, actor, progress=None) -> int:
+    """Match the import's unmatched lines, committing a chunk at a time; returns how many.
+    Safe to run again: only lines still unmatched are read. `progress(done, total)` after
+    each chunk, counting lines looked at."""
     import_id = bank_import.id
     ids = db.session.scalars(
         sa.select(BankLine.id)
@@ -100,7 +102,13 @@ def match_import(bank_import: BankImport, actor) -> int:
         .order_by(BankLine.booked_on, BankLine.id)
     ).all()
     pattern = number_pattern()
-    return sum(_match_safely(chunk, import_id, pattern, actor) for chunk in chunks(ids))
+    matched = looked_at = 0
+    for chunk in chunks(ids):
+        matched += _match_safely(chunk, import_id, pattern, actor)
+        looked_at += len(chunk)
+        if progress:
+            progress(looked_at, len(ids))
+    return matched
 
 
 def _match_safely(ids: list[int], import_id: int, pattern, actor) -> int:

@@ -7,9 +7,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from company.clock import utcnow
 from company.extensions import db
+from company.jobs.progress import Progress
 
 
-class BankImport(db.Model):
+class BankImport(Progress, db.Model):
+    """A statement uploaded: its lines are added in the upload request (all or nothing), then
+    matched by a job whose progress the results page shows (see company.jobs.progress)."""
+
     __tablename__ = "bank_imports"
 
     id: Mapped[int] = mapped_column(primary_key=True)

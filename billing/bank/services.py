@@ -17,7 +17,10 @@ from billing.payments.models import Payment
 from billing.payments.services import PaymentError, record_payment
 from company import audit
 from company.audit import AuditEvent
+from company.clock import utcnow
 from company.extensions import db
+from company.jobs import progress
+from company.jobs.queue import task
 from company.members.models import Member
 
 # Importing
@@ -40,7 +43,8 @@ def import_statement(
     data: bytes, filename: str, columns: Columns, actor, match: bool = True
 ) -> BankImport:
     """Add the statement's new lines of money in (all or nothing) and remember the mapping;
-    then (unless `match` is False) match what can be matched, a chunk at a time."""
+    then match what can be matched, a chunk at a time, here, or (`match=False`) by the
+    `match_statement` task that `start_matching` queues."""
     statement = read_statement(data, columns)
     fingerprints = [line.fingerprint for line in statement.lines]
     existing: set[str] = set()
@@ -56,7 +60,10 @@ def import_statement(
         imported_by_id=getattr(actor, "id", None),
         lines_read=statement.read,
         lines_added=len(new),
+        state=progress.DONE,
     )
+    if new:
+        progress.queue(bank_import)
     db.session.add(bank_import)
     db.session.flush()
     if new:
@@ -97,9 +104,39 @@ def import_statement(
             "file again: lines already imported are skipped",
             "file",
         ) from exc
-    if match:
+    if match and new:
         match_import(bank_import, actor)
+        bank_import.state, bank_import.finished_at = progress.DONE, utcnow()
+        db.session.commit()
     return bank_import
+
+
+def start_matching(bank_import: BankImport) -> None:
+    """Queue the matching of a committed import's lines, or of those left when it stopped (the
+    results page shows progress)."""
+    if bank_import.state in (progress.STOPPED, progress.FAILED):
+        progress.queue(bank_import)  # again: the lines already matched are not read twice
+        db.session.commit()
+    if bank_import.state == progress.QUEUED:
+        match_statement(bank_import.id)
+
+
+@task()
+def match_statement(import_id: int) -> None:
+    """The task: match the import's lines, reporting progress in its row. Safe to run
+    again: lines already matched are not read."""
+    from company.auth.models import User
+
+    bank_import = db.session.get(BankImport, import_id)
+    if bank_import is None or bank_import.state not in progress.ACTIVE:
+        return
+    actor = db.session.get(User, bank_import.imported_by_id) if bank_import.imported_by_id else None
+    with progress.tracking(BankImport, import_id) as report:
+        report.result = {"matched": match_import(bank_import, actor, progress=report)}
+
+
+def stop_abandoned() -> int:
+    return progress.stop_abandoned(BankImport)
 
 
 def summary(bank_import: BankImport) -> Summary:

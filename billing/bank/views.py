@@ -31,11 +31,12 @@ def index():
     if form.validate_on_submit():
         try:
             imported = services.import_statement(
-                form.content, form.file.data.filename, form.columns(), current_user
+                form.content, form.file.data.filename, form.columns(), current_user, match=False
             )
         except bank_statement.BankError as exc:
             problems = exc.problems
         else:
+            services.start_matching(imported)
             flash("Bank statement imported", "success")
             return redirect(url_for("bank.show_import", import_id=imported.id))
     return (
@@ -53,12 +54,22 @@ def index():
 @bp.route("/billing/bank/imports/<int:import_id>")
 @finance
 def show_import(import_id: int):
+    services.stop_abandoned()
     bank_import = db.session.get(BankImport, import_id) or abort(404)
     return render_template(
         "bank/results.html",
         result=services.summary(bank_import),
         to_review=bank_review.to_review_count(),
     )
+
+
+@bp.route("/billing/bank/imports/<int:import_id>/match", methods=["POST"])
+@finance
+def match_import(import_id: int):
+    """Match again the lines of an import whose matching stopped (its worker went away)."""
+    bank_import = db.session.get(BankImport, import_id) or abort(404)
+    services.start_matching(bank_import)
+    return redirect(url_for("bank.show_import", import_id=import_id))
 
 
 @bp.route("/billing/bank/review")

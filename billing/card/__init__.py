@@ -6,7 +6,7 @@ bp = Blueprint("card", __name__)
 
 
 def register(app) -> None:
-    from billing.card import portal, views  # noqa: F401  (their routes)
+    from billing.card import portal, tasks, views  # noqa: F401  (their routes, schedule)
     from billing.card.portal import invoice_panel, portal_invoice_panel
     from company.ui import navigation, panels
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from billing.money import VAT_CODE
 from company.clock import utcnow
 from company.extensions import db
+from company.jobs.progress import Progress
 
 
 class ContributionSchedule(db.Model):
@@ -53,20 +54,14 @@ class ContributionBand(db.Model):
     schedule = relationship(ContributionSchedule, back_populates="bands")
 
 
-class ContributionRun(db.Model):
-    """Progress of an annual run (drafts or issue) started from the web, for its progress page."""
+class ContributionRun(Progress, db.Model):
+    """Progress of an annual run (drafts or issue) started from the web, for its progress page:
+    queued, running, done, failed, or stopped (see company.jobs.progress)."""
 
     __tablename__ = "billing_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year_start: Mapped[date]
     stage: Mapped[str] = mapped_column(sa.String(10))  # drafts, issue
-    # running, done, failed, stopped (its worker went away: see runs.stop_abandoned)
-    state: Mapped[str] = mapped_column(sa.String(10), default="running")
-    total: Mapped[int] = mapped_column(default=0)
-    done: Mapped[int] = mapped_column(default=0)
-    summary: Mapped[str | None] = mapped_column(sa.Text)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
     started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    heartbeat_at: Mapped[datetime | None]  # the worker writes it every few seconds while it runs

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -248,7 +247,7 @@ def start_run(year: int, stage: str):
                 warning="Issued invoices cannot be changed or deleted; corrections are credit notes.",
             )
     with refusals_flashed():
-        run = runs.start(current_app._get_current_object(), _year(year), stage, current_user)
+        run = runs.start(_year(year), stage, current_user)
         return redirect(url_for("contributions.show_run", run_id=run.id))
     return redirect(url_for("contributions.run_contributions", year=year))
 
@@ -263,7 +262,7 @@ def show_run(run_id: int):
         run=run,
         year=run.year_start.year,
         label=financial_year_label(run.year_start),
-        result=runs.result_of(run),
+        result=run.result,
     )
 
 

@@ -6,7 +6,7 @@ bp = Blueprint("credit_control", __name__)
 
 
 def register(app) -> None:
-    from billing.credit_control import views  # noqa: F401  (their routes)
+    from billing.credit_control import tasks, views  # noqa: F401  (their schedule and routes)
     from billing.credit_control.views import invoice_panel
     from company.auth.roles import Role
     from company.ui import navigation, panels

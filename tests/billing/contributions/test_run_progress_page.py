@@ -26,7 +26,12 @@ def test_progress_updates_without_reloading_and_shows_the_result(app, new_page):
     with app.app_context():
         finance = factories.user(Role.FINANCE)
         run = ContributionRun(
-            year_start=date(2026, 4, 1), stage="issue", total=10, done=2, heartbeat_at=utcnow()
+            year_start=date(2026, 4, 1),
+            stage="issue",
+            state="running",
+            total=10,
+            done=2,
+            heartbeat_at=utcnow(),
         )  # a run whose worker is alive
         db.session.add(run)
         db.session.commit()
@@ -69,7 +74,7 @@ def test_a_run_whose_worker_went_away_shows_as_stopped_and_can_be_resumed(ctx, c
 
     contributions.create_drafts(date(2026, 4, 1))  # three drafts
     dead = ContributionRun(
-        year_start=date(2026, 4, 1), stage="issue", total=3, done=1,
+        year_start=date(2026, 4, 1), stage="issue", state="running", total=3, done=1,
         heartbeat_at=utcnow() - timedelta(minutes=5),
     )  # fmt: skip
     db.session.add(dead)
