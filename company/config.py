@@ -63,6 +63,12 @@ def load(env_name: str | None = None, env=None) -> dict:
         "SIGNIN_MAX_FAILURES_PER_ADDRESS": 20,
         "SIGNIN_WINDOW_MINUTES": 15,
         "PASSWORD_HASH_METHOD": "scrypt",
+        # A second factor (TOTP) for staff: required unless turned off; council users may opt in.
+        "TOTP_REQUIRED": _bool(env, "TOTP_REQUIRED", True),
+        # Sessions end after this long idle, and in any case this long after signing in.
+        "SESSION_IDLE_MINUTES_STAFF": int(env.get("SESSION_IDLE_MINUTES_STAFF", "30")),
+        "SESSION_IDLE_MINUTES_COUNCIL": int(env.get("SESSION_IDLE_MINUTES_COUNCIL", "120")),
+        "SESSION_LIFETIME_HOURS": int(env.get("SESSION_LIFETIME_HOURS", "12")),
         "INVITE_VALID_DAYS": 7,
         "RESET_VALID_MINUTES": 60,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,5 +1,7 @@
 """`flask demo seed`: a believable company on an empty database, and nothing on a full one."""
 
+import base64
+import hashlib
 import zlib
 from datetime import date, timedelta
 
@@ -11,7 +13,7 @@ from flask.cli import AppGroup
 from company.auth import services as auth_services
 from company.auth.models import User
 from company.auth.roles import Role
-from company.clock import financial_year_start, uk_today
+from company.clock import financial_year_start, uk_today, utcnow
 from company.extensions import db
 from company.members import authorities
 from company.members.models import Application, Member
@@ -48,6 +50,12 @@ OTHER_BODY = (
 
 def password_for(role: Role) -> str:
     return f"{role.value.replace('_', '-')}-demo-2026"
+
+
+def demo_key(email: str) -> str:
+    """The demo staff's authenticator key: public (printed by `make run`), so never a real one."""
+    digest = hashlib.sha256(f"flatpack-demo:{email}".encode()).digest()[:20]
+    return base64.b32encode(digest).decode()
 
 
 def _member(gss: str, founding: bool, joined: date | None, **extra) -> Member:
@@ -142,7 +150,8 @@ def seed() -> list[tuple[str, str, str]] | None:
     db.session.flush()
     sign_ins = []
     for role, person, email in STAFF:
-        auth_services.create_user(email, person, role, password_for(role), actor="demo")
+        user = auth_services.create_user(email, person, role, password_for(role), actor="demo")
+        user.totp_secret, user.totp_enabled_at = demo_key(email), utcnow()
         sign_ins.append((role.value, email, password_for(role)))
     brighton = next(m for m in members if m.gss_code == "E06000043")
     for role, person, email in [
@@ -197,3 +206,22 @@ def seed_command():
         click.echo("Demo sign-ins (role email password):")
         for row in created:
             click.echo(" ".join(row))
+        click.echo(
+            "Staff then enter a code from an authenticator app holding their demo key, or the one "
+            "`flask --app wsgi demo code EMAIL` prints. Demo keys:"
+        )
+        for _, email, _ in created:
+            if email in {e for _, _, e in STAFF}:
+                click.echo(f"  key {email} {demo_key(email)}")
+
+
+@demo_cli.command("code")
+@click.argument("email")
+def code_command(email):
+    """Print the current sign-in code of a demo staff account (demo keys only)."""
+    import pyotp
+
+    user = auth_services.user_by_email(email)
+    if user is None or not user.totp_secret or user.totp_secret != demo_key(user.email):
+        raise click.UsageError(f"{email} is not a demo account with the demo key")
+    click.echo(pyotp.TOTP(user.totp_secret).now())

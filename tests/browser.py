@@ -93,6 +93,8 @@ def chromium_fixture():
 
 @pytest.fixture(scope="module", name="live_server")
 def live_server_fixture(app) -> Iterator[LiveServer]:
+    global _APP
+    _APP = app
     server = LiveServer(app).start()
     yield server
     server.stop()
@@ -184,10 +186,24 @@ def fill_date(page, field_id: str, value) -> None:
     page.locator(f"#{field_id}-year").fill(str(value.year))
 
 
+_APP = None  # the live server's app, to read a user's authenticator key
+
+
 def sign_in(page, email: str, password: str) -> None:
-    """Sign in through the form (fields #email and #password) and wait for the next page."""
+    """Sign in through the form (fields #email and #password), then, as staff must, with the
+    code their authenticator app shows (from the key the factories gave them), and wait for
+    the next page."""
     page.goto("/sign-in")
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if urlsplit(page.url).path == "/sign-in/code":
+        from company.auth.services import user_by_email
+        from tests.factories import code_for
+
+        with _APP.app_context():
+            code = code_for(user_by_email(email))
+        page.locator("#code").fill(code)
+        page.get_by_role("button", name="Continue").click()
     page.get_by_text("Signed in as").wait_for()

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
 
 from company import create_app
+from company.auth import sessions as auth_sessions
 from company.extensions import db
 
 from .helpers import ROOT
@@ -137,7 +138,7 @@ def login_as(client):
 
     def login(user):
         with client.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
+            sess["_user_id"] = auth_sessions.session_id_for(user)
             sess["_fresh"] = True
         return client
 

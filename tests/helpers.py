@@ -23,3 +23,13 @@ def pdf_text(data: bytes) -> str:
     return " ".join(
         " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split()
     )
+
+
+def identity(user) -> dict:
+    """What a sensitive action's confirmation page asks for: the password and a fresh code."""
+    from tests.factories import PASSWORD, code_for
+
+    fields = {"identity_password": PASSWORD}
+    if user.totp_secret:
+        fields["identity_code"] = code_for(user)
+    return fields

@@ -5,6 +5,7 @@ import re
 
 import sqlalchemy as sa
 
+from company.auth import sessions as auth_sessions
 from company.auth.access import ATTR, PUBLIC, SIGNED_IN
 from company.auth.models import User
 from company.auth.roles import Role
@@ -75,7 +76,7 @@ def test_no_page_answers_with_a_server_error(app, ctx, client):
     for role in Role:
         user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = user.get_id(), True
+            sess["_user_id"], sess["_fresh"] = auth_sessions.session_id_for(user), True
         for endpoint, url in _urls(app, user):
             seen += 1
             get_noting_5xx(client, url, failures, f"{role.value} ({endpoint})")
@@ -104,7 +105,7 @@ def test_no_page_links_to_what_its_reader_may_not_open(app, ctx, client):
     for role in Role:
         user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = user.get_id(), True
+            sess["_user_id"], sess["_fresh"] = auth_sessions.session_id_for(user), True
         links: dict[str, str] = {}
         for _, url in _urls(app, user):
             response = client.get(url)
@@ -157,7 +158,7 @@ def test_every_error_summary_links_to_something_on_its_page(app, ctx, client):
     for role in Role:
         user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = user.get_id(), True
+            sess["_user_id"], sess["_fresh"] = auth_sessions.session_id_for(user), True
         for _, target, data, _ in forms_on(app, client, user):
             if target in tried or target.startswith("/sign-out"):
                 continue

@@ -8,6 +8,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from company.auth import sessions as auth_sessions
 from company.auth.access import ATTR, PUBLIC, SIGNED_IN
 from company.auth.models import User
 from company.auth.roles import Role
@@ -37,7 +38,7 @@ QUERY = (
 def _sign_in_as(client, role):
     user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
     with client.session_transaction() as sess:
-        sess["_user_id"], sess["_fresh"] = user.get_id(), True
+        sess["_user_id"], sess["_fresh"] = auth_sessions.session_id_for(user), True
     return user
 
 

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template_string
 from jinja2 import FileSystemLoader
 
 from company import create_app
+from company.auth import sessions as auth_sessions
 from company.auth.access import staff
 from company.auth.roles import Role
 from company.ui import navigation, panels
@@ -40,7 +41,7 @@ def test_a_registered_feature_adds_its_navigation_and_panels(app, ctx, tmp_path)
 
     def login_as(user):
         with client.session_transaction() as sess:
-            sess["_user_id"], sess["_fresh"] = user.get_id(), True
+            sess["_user_id"], sess["_fresh"] = auth_sessions.session_id_for(user), True
 
     login_as(factories.user(Role.DIRECTOR))
 

@@ -62,7 +62,7 @@ def show_payment(payment_id: int):
     if form.validate_on_submit():
         amount = form.amount.pence
         ready = (form.reason.data or "").strip() and 0 < amount <= card.refundable(payment)
-        if not confirmed() and ready and gateway.configured():
+        if not confirmed(identity=True) and ready and gateway.configured():
             return confirmation(
                 title=f"Refund {pounds(amount)} to {payment.member.name}'s card?",
                 caption=f"Card payment of {pounds(payment.amount_pence)} received "
@@ -81,6 +81,7 @@ def show_payment(payment_id: int):
                     "paid on invoices, newest first: those invoices are owed again",
                 ],
                 warning="A card refund cannot be cancelled once it is sent.",
+                identity=True,
             )
         with refusals_on(form):
             card.refund_card_payment(payment, form.amount.pence, current_user, form.reason.data)

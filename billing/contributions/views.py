@@ -128,7 +128,7 @@ def approve_schedule(year: int):
     schedule = _schedule(year)
     form = forms.ApproveScheduleForm()
     if form.validate_on_submit():
-        if not confirmed() and schedule.bands and not schedule.approved:
+        if not confirmed(identity=True) and schedule.bands and not schedule.approved:
             label = financial_year_label(schedule.year_start)
             return confirmation(
                 title=f"Approve the {label} contribution schedule?",
@@ -149,6 +149,7 @@ def approve_schedule(year: int):
                     f"the {label} annual run charges each member these amounts",
                 ],
                 warning="An approved schedule cannot be changed or unapproved.",
+                identity=True,
             )
         with refusals_on(form):
             contributions.approve_schedule(

@@ -210,7 +210,9 @@ def refund(payment_id: int):
             and (form.reason.data or "").strip()
             and 0 < amount <= services.unallocated(payment)
         )
-        if not confirmed() and can_refund:  # what would be refused is refused straight away
+        if (
+            not confirmed(identity=True) and can_refund
+        ):  # what would be refused is refused straight away
             return confirmation(
                 title=f"Record a refund of {pounds(amount)} to {payment.member.name}?",
                 caption=_payment_caption(payment),
@@ -232,6 +234,7 @@ def refund(payment_id: int):
                     "pay the money back by bank transfer yourself: this records it",
                 ],
                 warning="A recorded refund cannot be undone.",
+                identity=True,
             )
         with refusals_on(form):
             services.refund_credit(payment, form.amount.pence, current_user, form.reason.data)

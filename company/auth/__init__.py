@@ -6,7 +6,7 @@ bp = Blueprint("auth", __name__)
 
 
 def register(app) -> None:
-    from company.auth import views  # noqa: F401  (its routes)
+    from company.auth import account, views  # noqa: F401  (their routes)
     from company.auth.roles import Role
     from company.ui import navigation
 

@@ -7,7 +7,7 @@ checks the mark, so forgetting a decorator denies access instead of opening it. 
 
 from collections.abc import Callable
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from .roles import COUNCIL_ROLES, STAFF_ROLES, Role
@@ -68,6 +68,16 @@ def may_visit(endpoint: str) -> bool:
     return bool(rule) and current_user.is_authenticated and current_user.role in rule
 
 
+# What a staff user without the second factor they must have may still reach: setting it up.
+SET_UP_ENDPOINTS = {"auth.set_up_second_factor", "auth.recovery_codes", "auth.sign_out"}
+
+
+def _must_set_up(user) -> bool:
+    from .second_factor import required
+
+    return not user.has_second_factor and required(user)
+
+
 def enforce():
     """before_request hook: 404s pass through to Flask; undeclared views are refused."""
     if request.endpoint is None:
@@ -79,7 +89,10 @@ def enforce():
     if rule == PUBLIC:
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        ended = {"ended": "idle"} if g.get("session_ended") == "idle" else {}
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?"), **ended))
+    if request.endpoint not in SET_UP_ENDPOINTS and _must_set_up(current_user):
+        return redirect(url_for("auth.set_up_second_factor"))
     if rule == SIGNED_IN:
         return None
     if current_user.role not in rule:

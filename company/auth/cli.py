@@ -31,3 +31,19 @@ def create(email, name, role, member_id, password):
         raise click.UsageError(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email}")
+
+
+@users_cli.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor(email):
+    """Turn off a user's second factor (they set it up again at their next sign-in)."""
+    from . import second_factor
+
+    user = services.user_by_email(email)
+    if user is None:
+        raise click.UsageError(f"No user with the email address {email}")
+    try:
+        second_factor.reset(user, None)
+    except services.AuthError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"Second factor reset for {user.email}; every session of theirs has ended")

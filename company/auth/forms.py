@@ -66,3 +66,32 @@ class InviteCouncilUserForm(FlaskForm):
         default=Role.COUNCIL_USER.value,
         validators=[Required("Select a role")],
     )
+
+
+def code_field(hint="The 6-digit code your app shows now, or one of your recovery codes."):
+    return StringField(
+        "Code from your authenticator app",
+        [Required("Enter the code from your authenticator app"), Length(max=20)],
+        description=hint,
+    )
+
+
+class CodeForm(FlaskForm):
+    code = code_field()
+
+
+class SetUpCodeForm(FlaskForm):
+    code = code_field("After adding the account to your app, enter the 6 digits it shows.")
+
+
+class ConfirmIdentityForm(FlaskForm):
+    password = PasswordField("Your password", [Required("Enter your password")])
+    code = code_field()
+
+
+class ChangeRoleForm(FlaskForm):
+    role = SelectField(
+        "New role",
+        choices=choices([(r.value, ROLE_LABELS[r]) for r in Role if r in STAFF_ROLES]),
+        validators=[Required("Select a role")],
+    )

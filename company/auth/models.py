@@ -33,8 +33,15 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[datetime | None]
+    # The second factor (TOTP, RFC 6238): the shared key, when it was set up, and the last time
+    # step accepted (a code is accepted once, never replayed within its 30 seconds).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     member = relationship("Member", back_populates="users")
+    # Set on the instance by company.auth.sessions when a session is opened or loaded.
+    session_token = None  # str
 
     @property
     def is_active(self) -> bool:  # flask-login: removed users cannot sign in
@@ -42,12 +49,20 @@ class User(UserMixin, db.Model):
 
     @property
     def session_key(self) -> str:
-        """Part of every session's user id: it changes with the password, so setting a new
-        password (a reset included) signs out every session opened with the old one."""
+        """Changes with the password: a sign-in half done (the code still to enter) is refused
+        if the password changed meanwhile."""
         return hashlib.sha256(f"{self.id}:{self.password_hash or ''}".encode()).hexdigest()[:20]
 
-    def get_id(self) -> str:  # flask-login: what the session and remember cookie hold
-        return f"{self.id}:{self.session_key}"
+    def get_id(self) -> str:
+        """flask-login: what the session cookie holds, the user and their server-side session
+        (company.auth.sessions): ending that row ends the session, wherever the cookie is."""
+        if not self.session_token:
+            raise RuntimeError("sign in through company.auth.sessions.sign_in")
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def has_password(self) -> bool:
@@ -91,3 +106,34 @@ class SignInAttempt(db.Model):
     address: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     succeeded: Mapped[bool]
+
+
+class RecoveryCode(db.Model):
+    """One of ten single-use codes that stand in for the authenticator app; stored hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
+class UserSession(db.Model):
+    """A signed-in session, held on the server: the cookie carries its token, of which only the
+    SHA-256 is stored. It ends when the user signs out, after the idle timeout or the absolute
+    lifetime, or for every session of a user when their password or second factor changes."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the password and a code were last given (sign-in, or again for a sensitive action)
+    identity_confirmed_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    address: Mapped[str | None] = mapped_column(sa.String(64))

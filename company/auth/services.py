@@ -15,8 +15,9 @@ from company.errors import FieldError
 from company.extensions import db
 from company.links import external_url
 
+from . import sessions
 from .models import AuthToken, SignInAttempt, User
-from .roles import COUNCIL_ROLES, Role
+from .roles import COUNCIL_ROLES, STAFF_ROLES, Role
 
 INVITE, RESET = "invite", "reset"
 MIN_PASSWORD = 12
@@ -235,6 +236,23 @@ def _email(to: str, subject: str, template: str, **context) -> None:
     outbox.queue(to, subject, body)
 
 
+def email_user(user: User, template: str, subject: str) -> None:
+    """A notice about the person's own account (templates/emails/<template>.txt)."""
+    _email(user.email, subject, template, user=user)
+
+
+def check_password_again(user: User, password: str, address: str) -> None:
+    """The signed-in user's password, for a sensitive action; throttled as sign-in is."""
+    try:
+        checked = authenticate(user.email, password, address)
+    except TooManyAttempts as exc:
+        raise TooManyAttempts(str(exc), "password") from exc
+    except AuthError as exc:
+        raise AuthError("Enter your password correctly", "password") from exc
+    if checked.id != user.id:
+        raise AuthError("Enter your password correctly", "password")
+
+
 def tell_existing_account(user: User, member, invited_by: User) -> None:
     """Email the owner of an existing account that a council tried to invite the address."""
     _email(
@@ -348,6 +366,7 @@ def reset_password(token: str, password: str) -> User:
         .values(used_at=now)
     )
     row.user.password_hash = hash_password(password)
+    sessions.end_all(row.user, "password changed")  # signed out everywhere
     audit.record(
         "user.password_reset", "user", row.user.id, member_id=row.user.member_id, actor=row.user
     )
@@ -381,6 +400,30 @@ def create_user(email: str, name: str, role: Role, password: str, member=None, a
         actor=actor or "cli",
     )
     return user
+
+
+def check_role_change(user: User, role: Role, actor: User) -> None:
+    if user.id == actor.id:
+        raise AuthError("You cannot change your own role: ask another company secretary", "role")
+    if user.is_council or role not in STAFF_ROLES:
+        raise AuthError("Only company users' roles are changed here", "role")
+    if user.role == role:
+        raise AuthError(f"{user.name} is already {role.label.lower()}", "role")
+    if not user.active:
+        raise AuthError(f"{user.name} has been removed", "role")
+
+
+def change_role(user: User, role: Role, actor: User) -> None:
+    """A company user's role (what they may see and do), audited; their sessions carry on
+    with the new role at their next page."""
+    role = Role(role)
+    check_role_change(user, role, actor)
+    audit.record(
+        "user.role_changed", "user", user.id, changes={"role": [user.role.value, role.value]},
+        actor=actor,
+    )  # fmt: skip
+    user.role = role
+    db.session.commit()
 
 
 def remove_user(user: User, actor: User) -> None:

@@ -1,37 +1,30 @@
-import hmac
-
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from company.auth.access import admin
 from company.extensions import db, login_manager
 from company.links import safe_next
-from company.ui.converters import is_id
-from company.ui.pages import refusals_flashed, refusals_on
+from company.ui.pages import confirmation, confirmed, refusals_flashed, refusals_on
 
-from . import bp, services
+from . import bp, second_factor, services, sessions
 from .access import public, signed_in
-from .forms import ForgotPasswordForm, InviteStaffForm, NewPasswordForm, SignInForm
+from .account import home_for, start_second_step
+from .forms import (
+    ChangeRoleForm,
+    ForgotPasswordForm,
+    InviteStaffForm,
+    NewPasswordForm,
+    SignInForm,
+)
 from .models import User
 from .roles import STAFF_ROLES, Role
 
 
 @login_manager.user_loader
 def _load_user(session_id: str):
-    """The user of a session id `<id>:<session key>`, if the key still matches (it does not
-    once the password has changed, nor for an id of the old bare form)."""
-    user_id, _, key = (session_id or "").partition(":")
-    if not is_id(user_id) or not key:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.session_key, key):
-        return None
-    return user
-
-
-def home_for(user) -> str:
-    return url_for("portal.home") if user.is_council else url_for("core.dashboard")
+    """The user of a live server-side session (company.auth.sessions)."""
+    return sessions.load(session_id)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -45,15 +38,15 @@ def sign_in():
             user = services.authenticate(
                 form.email.data, form.password.data, request.remote_addr or "-"
             )
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")) or home_for(user))
-    return render_template("auth/sign_in.html", form=form)
+            return start_second_step(user, safe_next(request.args.get("next")))
+    ended = request.args.get("ended")
+    return render_template("auth/sign_in.html", form=form, ended=ended)
 
 
 @bp.route("/sign-out", methods=["POST"])
 @signed_in
 def sign_out():
-    logout_user()
+    sessions.sign_out()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
@@ -77,9 +70,8 @@ def _set_password(token: str, purpose: str, action, template: str):
     if form.validate_on_submit():
         with refusals_on(form, default="password"):
             user = action(token, form.password.data)
-            login_user(user)
-            flash("Your password has been set. You are signed in.", "success")
-            return redirect(home_for(user))
+            flash("Your password has been set.", "success")
+            return start_second_step(user, None)
     return render_template(template, form=form, user=row.user)
 
 
@@ -134,3 +126,60 @@ def remove_user(user_id: int):
         services.remove_user(user, current_user)
         flash(f"{user.name} has been removed and can no longer sign in.", "success")
     return redirect(url_for("auth.list_users"))
+
+
+@bp.route("/admin/users/<int:user_id>/reset-second-factor", methods=["POST"])
+@admin
+def reset_second_factor(user_id: int):
+    """A lost phone: the user sets up their app again at their next sign-in."""
+    user = db.get_or_404(User, user_id)
+    with refusals_flashed():
+        if not confirmed():
+            second_factor.check_reset(user, current_user)
+            return confirmation(
+                title=f"Reset {user.name}'s second factor?",
+                caption="Users",
+                action=url_for("auth.reset_second_factor", user_id=user.id),
+                button="Reset second factor",
+                cancel=url_for("auth.list_users"),
+                points=[
+                    "their authenticator app and recovery codes stop working",
+                    "every session of theirs is signed out",
+                    f"{user.email} is emailed to say so",
+                    "they set up their app again the next time they sign in",
+                ],
+                warning="Do this only when you know it is them asking (a lost or new phone).",
+                destructive=True,
+            )
+        second_factor.reset(user, current_user)
+        flash(f"{user.name}'s second factor has been reset.", "success")
+    return redirect(url_for("auth.list_users"))
+
+
+@bp.route("/admin/users/<int:user_id>/role", methods=["GET", "POST"])
+@admin
+def change_role(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ChangeRoleForm(role=user.role.value)
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        with refusals_on(form, default="role"):
+            services.check_role_change(user, role, current_user)
+            if not confirmed(identity=True):
+                return confirmation(
+                    title=f"Make {user.name} {role.label.lower()}?",
+                    caption="Users",
+                    action=url_for("auth.change_role", user_id=user.id),
+                    button="Change role",
+                    cancel=url_for("auth.list_users"),
+                    rows=[("Now", user.role.label), ("After", role.label)],
+                    points=[
+                        f"{user.name} can do what {role.label.lower()} may, from their next page"
+                    ],
+                    warning="",
+                    identity=True,
+                )
+            services.change_role(user, role, current_user)
+            flash(f"{user.name} is now {role.label.lower()}.", "success")
+            return redirect(url_for("auth.list_users"))
+    return render_template("auth/change_role.html", form=form, user=user)

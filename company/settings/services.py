@@ -122,6 +122,29 @@ def check(values: dict) -> tuple[dict, list[SettingsError]]:
     return clean, problems
 
 
+# Where the money goes and the company's VAT identity: changing them asks for the person's
+# password and a fresh code (a changed account number is the classic invoice fraud).
+SENSITIVE = {
+    "bank_account_name": "Bank account name",
+    "bank_sort_code": "Sort code",
+    "bank_account_number": "Account number",
+    "vat_number": "VAT number",
+}
+
+
+def sensitive_changes(values: dict) -> list[tuple[str, str, str]]:
+    """(label, now, after) for each sensitive setting that `values` would change."""
+    row = current()
+    clean, _ = check(values)
+    shown = {"vat_number": vat_display, "bank_sort_code": sort_code_display}
+    changed = []
+    for key, label in SENSITIVE.items():
+        if key in clean and (clean[key] or None) != (getattr(row, key) or None):
+            show = shown.get(key, lambda v: v)
+            changed.append((label, show(getattr(row, key)) or "none", show(clean[key]) or "none"))
+    return changed
+
+
 def update(values: dict, actor) -> dict:
     """Validate and save settings; every change is audited. Returns what changed.
 

@@ -4,7 +4,7 @@ from flask_login import current_user
 from company.auth.access import admin
 from company.clock import uk_today
 from company.extensions import db
-from company.ui.pages import refusals_on
+from company.ui.pages import confirmation, confirmed, refusals_on
 
 from . import bp, services
 from .forms import SettingsForm
@@ -30,6 +30,23 @@ def edit():
                 field.errors = [*field.errors, str(problem)]
         if valid and not problems:
             values["year_start_month"] = int(values["year_start_month"])
+            sensitive = services.sensitive_changes(values)
+            if sensitive and not confirmed(identity=True):
+                return confirmation(
+                    title="Change the company's bank details or VAT number?",
+                    caption="Company settings",
+                    action=url_for("settings.edit"),
+                    button="Save the change",
+                    cancel=url_for("settings.edit"),
+                    rows=[(label, f"{now} → {after}") for label, now, after in sensitive],
+                    points=[
+                        "every invoice issued from now on prints the new details",
+                        "invoices already issued keep the details they were issued with",
+                    ],
+                    warning="Check the new details with the bank before saving: a wrong "
+                    "account number sends councils' money elsewhere.",
+                    identity=True,
+                )
             with refusals_on(form):
                 changes = services.update(values, current_user)
                 flash("Company settings saved." if changes else "Nothing changed.", "success")

@@ -8,7 +8,7 @@ is left in the session.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Response, flash, render_template, request
+from flask import Response, flash, g, render_template, request
 
 from company.errors import FieldError
 from company.extensions import db
@@ -55,9 +55,34 @@ def refusals_flashed() -> Iterator[None]:
 CONFIRM = "confirm"
 
 
-def confirmed() -> bool:
-    """True when the POST came from a confirmation page (its form sends `confirm=yes`)."""
-    return request.form.get(CONFIRM) == "yes"
+IDENTITY_FIELDS = ("identity_password", "identity_code")
+
+
+def confirmed(identity: bool = False) -> bool:
+    """True when the POST came from a confirmation page (its form sends `confirm=yes`) and,
+    for a sensitive action (`identity=True`: refunds, approving a schedule, the company's bank
+    details or VAT number, a user's role), the person gave their password and a fresh code from
+    their authenticator app on it. A wrong one shows the confirmation page again, saying why."""
+    if request.form.get(CONFIRM) != "yes":
+        return False
+    if not identity:
+        return True
+    from flask_login import current_user
+
+    from company.auth import second_factor
+
+    try:
+        second_factor.confirm_identity(
+            current_user,
+            request.form.get("identity_password", ""),
+            request.form.get("identity_code", ""),
+            request.remote_addr or "-",
+        )
+    except FieldError as exc:
+        db.session.rollback()
+        g.identity_error = exc
+        return False
+    return True
 
 
 def confirmation(
@@ -71,6 +96,7 @@ def confirmation(
     points: list[str] = (),
     warning: str = "This cannot be undone.",
     destructive: bool = False,
+    identity: bool = False,
 ):
     """The page an irreversible action shows before it acts: what will happen, then one button.
 
@@ -80,10 +106,11 @@ def confirmation(
     carried = [
         (name, value)
         for name, values in request.form.lists()
-        if name not in ("csrf_token", CONFIRM)
+        if name not in ("csrf_token", CONFIRM, *IDENTITY_FIELDS)
         for value in values
     ]
-    return render_template(
+    error = g.pop("identity_error", None) if identity else None
+    page = render_template(
         "components/confirm.html",
         title=title,
         caption=caption,
@@ -95,7 +122,10 @@ def confirmation(
         warning=warning,
         destructive=destructive,
         carried=carried,
+        identity=identity,
+        identity_error=error,
     )
+    return (page, 400) if error else page
 
 
 def csv_response(text: str, filename: str) -> Response:

@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 
+from company.auth import sessions as auth_sessions
 from company.auth.models import User
 from company.auth.roles import Role
 from company.extensions import db
@@ -19,7 +20,7 @@ NONCE = re.compile(r"'nonce-([^']+)'")
 
 def _as(client, user):
     with client.session_transaction() as sess:
-        sess["_user_id"], sess["_fresh"] = user.get_id(), True
+        sess["_user_id"], sess["_fresh"] = auth_sessions.session_id_for(user), True
 
 
 def test_every_page_obeys_its_own_content_security_policy(app, ctx, client):

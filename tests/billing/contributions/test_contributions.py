@@ -18,7 +18,7 @@ from company.audit import AuditEvent
 from company.auth.roles import Role
 from company.extensions import db
 from tests import factories
-from tests.helpers import ROOT, text_of
+from tests.helpers import ROOT, identity, text_of
 
 FY = date(2026, 4, 1)
 
@@ -266,7 +266,7 @@ def test_a_web_run_works_in_the_background_and_shows_progress(company, client, l
 
 
 def test_schedule_pages_edit_approve_and_copy(ctx, client, login_as):
-    login_as(factories.user(Role.FINANCE))
+    login_as(finance := factories.user(Role.FINANCE))
     r = client.post("/billing/schedules", data={"year": "2026"})
     assert r.headers["Location"] == "/billing/schedules/2026"
     r = client.post(
@@ -309,6 +309,7 @@ def test_schedule_pages_edit_approve_and_copy(ctx, client, login_as):
             "approved_on-year": "2026",
             "resolution": "BR-2026-003",
             "confirm": "yes",
+            **identity(finance),
         },
     )
     assert "is approved and can no longer change" in text_of(client.get(r.headers["Location"]))

@@ -15,7 +15,7 @@ from billing.payments.models import Payment
 from company.auth.roles import Role
 from company.extensions import db
 from tests import factories
-from tests.helpers import text_of
+from tests.helpers import identity, text_of
 
 
 @pytest.fixture
@@ -250,7 +250,7 @@ def test_credit_on_account_can_be_refunded_by_bank_transfer(member, client, logi
     payment = payments.record_payment(
         member, 30000, date(2026, 4, 20), "bank_transfer", "overpaid", None, allocations=[]
     )
-    login_as(factories.user(Role.FINANCE))
+    login_as(finance := factories.user(Role.FINANCE))
     r = client.post(
         f"/billing/payments/{payment.id}/refund", data={"amount": "400", "reason": "Too much"}
     )
@@ -259,6 +259,11 @@ def test_credit_on_account_can_be_refunded_by_bank_transfer(member, client, logi
     page = text_of(client.post(f"/billing/payments/{payment.id}/refund", data=data))
     assert "Record a refund of £250.00 to" in page and "Credit on account afterwards £50.00" in page
     assert payments.member_credit(member.id) == 30000  # asked first: nothing recorded yet
-    client.post(f"/billing/payments/{payment.id}/refund", data={**data, "confirm": "yes"})
+    wrong = {**data, "confirm": "yes", "identity_password": "not my password", "identity_code": "1"}
+    r = client.post(f"/billing/payments/{payment.id}/refund", data=wrong)
+    assert r.status_code == 400 and "Enter your password correctly" in text_of(r)
+    assert payments.member_credit(member.id) == 30000  # a refund needs the password and a code
+    ok = {**data, "confirm": "yes", **identity(finance)}
+    client.post(f"/billing/payments/{payment.id}/refund", data=ok)
     assert payments.member_credit(member.id) == 5000
     assert "Refund of £250.00 recorded" in text_of(client.get(f"/billing/payments/{payment.id}"))

@@ -7,6 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from company.auth import services
+from company.auth import services as auth_services
+from company.auth import sessions as auth_sessions
 from company.auth.models import AuthToken, User
 from company.auth.roles import Role
 from company.clock import utcnow
@@ -17,8 +19,17 @@ from tests.factories import PASSWORD
 from tests.helpers import text_of
 
 
-def sign_in(client, email, password):
-    return client.post("/sign-in", data={"email": email, "password": password})
+def sign_in(client, email, password, path="/sign-in"):
+    """The sign-in form, then (staff) the code from the authenticator app: the last answer."""
+    r = client.post(path, data={"email": email, "password": password})
+    if r.status_code == 302 and r.headers["Location"] == "/sign-in/code":
+        return enter_code(client, email)
+    return r
+
+
+def enter_code(client, email):
+    user = auth_services.user_by_email(email)
+    return client.post("/sign-in/code", data={"code": factories.code_for(user)})
 
 
 def link_in(body: str) -> str:
@@ -46,14 +57,10 @@ def test_council_user_lands_on_their_council_portal(ctx, client):
 
 def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(ctx, client):
     factories.user(Role.ADMIN, email="sec@example.com")
-    r = client.post(
-        "/sign-in?next=/admin/members", data={"email": "sec@example.com", "password": PASSWORD}
-    )
-    assert r.headers["Location"] == "/admin/members"
+    r = sign_in(client, "sec@example.com", PASSWORD, "/sign-in?next=/admin/members")
+    assert r.headers["Location"] == "/admin/members"  # kept through the code step
     client.post("/sign-out")
-    r = client.post(
-        "/sign-in?next=//evil.example/x", data={"email": "sec@example.com", "password": PASSWORD}
-    )
+    r = sign_in(client, "sec@example.com", PASSWORD, "/sign-in?next=//evil.example/x")
     assert r.headers["Location"] == "/dashboard"
 
 
@@ -69,9 +76,7 @@ BYPASSES = [
 @pytest.mark.parametrize("target", BYPASSES)
 def test_no_next_leaves_the_site_or_fails(ctx, client, target):
     factories.user(Role.ADMIN, email="sec@example.com")
-    r = client.post(
-        f"/sign-in?next={target}", data={"email": "sec@example.com", "password": PASSWORD}
-    )
+    r = sign_in(client, "sec@example.com", PASSWORD, f"/sign-in?next={target}")
     if "%00" in target:  # refused whole, before anything reads it
         assert r.status_code == 400
     else:
@@ -241,7 +246,8 @@ def test_password_reset_by_emailed_single_use_link(ctx, client, mailbox):
     r = client.post(
         path, data={"password": "a brand new password", "confirm": "a brand new password"}
     )
-    assert r.headers["Location"] == "/dashboard"
+    assert r.headers["Location"] == "/sign-in/code"  # a new password, then the app's code
+    assert enter_code(client, "fin@example.com").headers["Location"] == "/dashboard"
     client.post("/sign-out")
     assert sign_in(client, "fin@example.com", "a brand new password").status_code == 302
     client.post("/sign-out")
@@ -254,13 +260,14 @@ def test_a_password_reset_signs_out_every_session_opened_before_it(ctx, app, cli
     user = factories.user(Role.FINANCE, email="fin@example.com")
     other_browser = app.test_client()  # signed in on another computer, with the old password
     with other_browser.session_transaction() as sess:
-        sess["_user_id"], sess["_fresh"] = user.get_id(), True
+        sess["_user_id"], sess["_fresh"] = auth_sessions.session_id_for(user), True
     assert other_browser.get("/billing/invoices").status_code == 200
     client.post("/password-reset", data={"email": "fin@example.com"})
     send_pending()
     [message] = mailbox.wait_for(1)
     path = link_in(mailbox.body(message))
     client.post(path, data={"password": "a brand new password", "confirm": "a brand new password"})
+    enter_code(client, "fin@example.com")
     r = other_browser.get("/billing/invoices")
     assert r.status_code == 302 and r.headers["Location"].startswith("/sign-in")
     assert client.get("/billing/invoices").status_code == 200  # the resetting browser stays in
@@ -324,7 +331,22 @@ def test_admin_invites_a_director_who_sets_a_password_from_the_email(
     r = client.post(
         path, data={"password": "director's password", "confirm": "director's password"}
     )
-    assert r.headers["Location"] == "/dashboard"
+    assert r.headers["Location"] == "/sign-in/set-up"  # staff set up their app before any page
+    assert client.get("/dashboard").headers["Location"].startswith("/sign-in")
+    page = client.get("/sign-in/set-up").get_data(as_text=True)
+    key = re.search(r'<code class="app-key">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    assert "<svg" in page and "QR code to scan with your authenticator app" in page
+    r = client.post("/sign-in/set-up", data={"code": "000000"})
+    assert "Enter the 6-digit code your authenticator app shows now" in text_of(r)
+    r = client.post("/sign-in/set-up", data={"code": factories.code_for(key)})
+    assert r.headers["Location"] == "/account/security/recovery-codes"
+    codes = re.findall(
+        r"<li><code>([A-Z0-9-]+)</code></li>",
+        client.get(r.headers["Location"]).get_data(as_text=True),
+    )
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert client.get("/account/security/recovery-codes").status_code == 302  # shown once only
+    assert client.get("/dashboard").status_code == 200
     client.post("/sign-out")
     assert client.get(path).status_code == 410  # single use
 

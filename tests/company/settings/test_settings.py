@@ -9,7 +9,7 @@ from company.extensions import db
 from company.settings import services
 from company.settings.models import DEFAULT_STATEMENT
 from tests import factories
-from tests.helpers import text_of
+from tests.helpers import identity, text_of
 
 
 def form(**overrides):
@@ -35,7 +35,17 @@ def form(**overrides):
 def test_admin_saves_settings_and_every_change_is_audited(ctx, client, login_as):
     admin = factories.user(Role.ADMIN)
     login_as(admin)
-    r = client.post("/admin/settings", data=form())
+    r = client.post("/admin/settings", data=form())  # sets the VAT number and bank details
+    page = text_of(r)
+    assert "Change the company's bank details or VAT number?" in page
+    assert "VAT number none → GB 980 7806 84" in page and "Sort code none → 30-99-50" in page
+    assert services.current().vat_number is None  # asked first: nothing saved yet
+    r = client.post(
+        "/admin/settings",
+        data={**form(), "confirm": "yes", "identity_password": factories.PASSWORD},
+    )
+    assert r.status_code == 400 and "Enter the 6-digit code" in text_of(r)
+    r = client.post("/admin/settings", data={**form(), "confirm": "yes", **identity(admin)})
     assert r.status_code == 302
     row = services.current()
     assert row.vat_number == "980780684" and row.bank_sort_code == "309950"
