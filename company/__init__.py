@@ -46,6 +46,9 @@ def create_app(env_name: str | None = None, overrides: dict | None = None) -> Fl
 
     for feature in (headers, jobs, core, auth, members, messages, portal, settings):
         feature.register(app)
+    from . import request_id
+
+    request_id.register(app)
     app.before_request(enforce)
     filters.register(app)
     navigation.register(app)

@@ -86,3 +86,21 @@ def test_a_nul_byte_anywhere_is_refused_before_anything_is_read(ctx, client, log
     assert r.status_code == 400 and "a character we cannot store" in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == before
     assert client.get("/billing/invoices?q=a%00b").status_code == 400
+
+
+def test_every_response_carries_a_request_id_that_its_log_lines_carry_too(app, client):
+    import logging
+
+    from company.request_id import RequestIdFilter
+
+    r = client.get("/healthz")
+    assert len(r.headers["X-Request-Id"]) == 32
+    kept = client.get("/healthz", headers={"X-Request-Id": "proxy-abc-12345"})
+    assert kept.headers["X-Request-Id"] == "proxy-abc-12345"
+    odd = client.get("/healthz", headers={"X-Request-Id": "<script>x</script>"})
+    assert "<" not in odd.headers["X-Request-Id"] and len(odd.headers["X-Request-Id"]) == 32
+    with app.test_request_context(headers={"X-Request-Id": "abcdefgh-1"}):
+        app.preprocess_request()
+        record = logging.LogRecord("t", logging.INFO, __file__, 1, "m", None, None)
+        RequestIdFilter().filter(record)
+        assert record.request_id == "abcdefgh-1"

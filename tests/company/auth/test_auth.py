@@ -334,7 +334,7 @@ def test_admin_invites_a_director_who_sets_a_password_from_the_email(
     assert r.headers["Location"] == "/sign-in/set-up"  # staff set up their app before any page
     assert client.get("/dashboard").headers["Location"].startswith("/sign-in")
     page = client.get("/sign-in/set-up").get_data(as_text=True)
-    key = re.search(r'<code class="app-key">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    key = re.search(r'id="setup-key">([A-Z2-7 ]+)</p>', page).group(1).replace(" ", "")
     assert "<svg" in page and "QR code to scan with your authenticator app" in page
     r = client.post("/sign-in/set-up", data={"code": "000000"})
     assert "Enter the 6-digit code your authenticator app shows now" in text_of(r)

@@ -68,7 +68,7 @@ def test_the_code_step_expires_and_needs_the_password_first(ctx, client):
 
 def _set_up(client, url):
     page = client.get(url).get_data(as_text=True)
-    key = re.search(r'<code class="app-key">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    key = re.search(r'id="setup-key">([A-Z2-7 ]+)</p>', page).group(1).replace(" ", "")
     r = client.post(url, data={"code": factories.code_for(key)})
     codes = re.findall(
         r"<li><code>([A-Z0-9-]+)</code></li>",
