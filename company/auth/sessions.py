@@ -41,7 +41,7 @@ def lifetime() -> timedelta:
     return timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
 
 
-def _open(user: User, identity_confirmed: bool) -> tuple[UserSession, str]:
+def _open(user: User) -> tuple[UserSession, str]:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     row = UserSession(
@@ -49,7 +49,7 @@ def _open(user: User, identity_confirmed: bool) -> tuple[UserSession, str]:
         token_hash=_hash(token),
         created_at=now,
         last_seen_at=now,
-        identity_confirmed_at=now if identity_confirmed else None,
+        identity_confirmed_at=now,  # the password (and code) were just given
         address=(request.remote_addr or "-")[:64] if has_request_context() else None,
     )
     db.session.add(row)
@@ -57,10 +57,10 @@ def _open(user: User, identity_confirmed: bool) -> tuple[UserSession, str]:
     return row, token
 
 
-def sign_in(user: User, identity_confirmed: bool = True) -> UserSession:
+def sign_in(user: User) -> UserSession:
     """Open a session for `user` (whose password, and code if they have one, were checked)
     and put it in the cookie."""
-    row, token = _open(user, identity_confirmed)
+    row, token = _open(user)
     user.session_token = token
     login_user(user)
     g.user_session = row
@@ -69,7 +69,7 @@ def sign_in(user: User, identity_confirmed: bool = True) -> UserSession:
 
 def session_id_for(user: User) -> str:
     """A new session's cookie value, for tests and tools that sign in without the form."""
-    _row, token = _open(user, identity_confirmed=True)
+    _row, token = _open(user)
     return f"{user.id}:{token}"
 
 
@@ -133,13 +133,6 @@ def end_all(user: User, reason: str, keep: UserSession | None = None) -> int:
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
     return db.session.execute(query.values(ended_at=utcnow(), ended_reason=reason)).rowcount
-
-
-def confirmed_recently(within: timedelta = timedelta(minutes=5)) -> bool:
-    row = current()
-    return bool(
-        row and row.identity_confirmed_at and utcnow() - row.identity_confirmed_at <= within
-    )
 
 
 def mark_confirmed() -> None:
