@@ -1,6 +1,8 @@
 """Append-only audit events: who changed what, when. Written in the same transaction as the change."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -73,11 +75,15 @@ def changes_of(obj, values: dict) -> dict:
     return changed
 
 
-def record(action: str, entity: str, entity_id=None, *, member_id=None, changes=None, actor=None):
-    """Add an audit event to the session; the caller's commit writes it with the change."""
+def record(
+    action: str, entity: str, entity_id=None, *, member_id=None, changes=None, actor=None
+) -> AuditEvent | None:
+    """Add an audit event to the session; the caller's commit writes it with the change.
+    Returns it, or None inside `batched()` (written when the block ends)."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
-    event_row = AuditEvent(
+    values = dict(
+        at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor=getattr(actor, "email", None) or (actor if isinstance(actor, str) else "public"),
         action=action,
@@ -86,8 +92,35 @@ def record(action: str, entity: str, entity_id=None, *, member_id=None, changes=
         member_id=member_id,
         changes=json.dumps({k: v for k, v in (changes or {}).items()}, default=str, sort_keys=True),
     )
-    db.session.add(event_row)
-    return event_row
+    pending = db.session.info.get(_BATCHED)
+    if pending is not None:
+        pending.append(values)
+        return None
+    row = AuditEvent(**values)
+    db.session.add(row)
+    return row
+
+
+_BATCHED = "audit_batched"
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Write the events recorded inside the block in one INSERT when it ends (still inside the
+    caller's transaction): an annual run records two for each of thousands of invoices, and one
+    ORM object each is a sixth of its storing time. An error inside the block writes none."""
+    session = db.session()
+    if session.info.get(_BATCHED) is not None:  # already batching: the outer block writes them
+        yield
+        return
+    session.info[_BATCHED] = []
+    try:
+        yield
+        pending = session.info[_BATCHED]
+        if pending:
+            session.execute(sa.insert(AuditEvent), pending)
+    finally:
+        session.info.pop(_BATCHED, None)
 
 
 def for_member(member_id: int, limit: int = 200) -> list[AuditEvent]:

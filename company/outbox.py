@@ -60,7 +60,10 @@ def add_attachment_kind(app, kind: str, render: Callable[[str], tuple[bytes, str
 def header_text(text: str, limit: int) -> str:
     """Text fit for one email header: CR, LF, tabs and other control characters become single
     spaces (so nothing typed into a name or title can add a header), at most `limit` long."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text or "").split())[:limit]
+    text = text or ""
+    if not text.isprintable():  # the rare case: walk it a character at a time
+        text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split())[:limit]
 
 
 def queue(to: str, subject: str, body: str, attachments: list[dict] | None = None) -> OutboxMessage:

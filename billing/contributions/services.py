@@ -15,9 +15,10 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from billing.contributions.models import ContributionBand, ContributionSchedule
+from billing.invoices import document as doc
 from billing.invoices import services as invoices
 from billing.invoices.models import Invoice, InvoiceLine, Kind, Status
-from billing.invoices.render import pdf_renderer
+from billing.invoices.render import Pending, pdf_renderer
 from billing.money import ProRata, VatCode, line_amounts, pro_rata, round_half_up, sum_pence
 from company import audit, locks
 from company.clock import financial_year_end, financial_year_label, uk_today
@@ -25,6 +26,7 @@ from company.errors import FieldError
 from company.extensions import db
 from company.formats import long_date, pounds
 from company.members.models import Member
+from company.settings import disclosures
 from company.settings import services as settings
 
 CONTRIBUTION = "contribution"
@@ -432,21 +434,26 @@ def issue_drafts(
     _refuse_vat_without_number(year_start, bool(ids))
     schedule_id = approved_schedule(year_start).id
     day = issue_date or uk_today()
-    issued = 0
-    with pdf_renderer(len(ids)) as render_all:
-        for start in range(0, len(ids), ISSUE_BATCH):
+    batches = [ids[start : start + ISSUE_BATCH] for start in range(0, len(ids), ISSUE_BATCH)]
+    issued = done = 0
+    with pdf_renderer(len(ids)) as renderer, disclosures.held():
+        ahead = None
+        for index, batch in enumerate(batches):
+            following = batches[index + 1] if index + 1 < len(batches) else []
             for attempt in range(3):
                 try:
-                    batch = ids[start : start + ISSUE_BATCH]
                     locks.lock(ContributionSchedule, schedule_id, expire=False)  # runs take turns
-                    issued += _issue_batch(batch, actor, day, render_all)
+                    count, ahead = _issue_batch(batch, actor, day, renderer, ahead, following)
+                    issued += count
                     break
                 except StaleDataError:  # another run issued some of these: read them again
                     db.session.rollback()
+                    ahead = None
                     if attempt == 2:
                         raise
+            done += len(batch)
             if progress:
-                progress(min(start + ISSUE_BATCH, len(ids)), len(ids))
+                progress(done, len(ids))
     result = summary(year_start)
     result.issued_now = issued
     return result
@@ -475,33 +482,79 @@ def _refuse_vat_without_number(year_start: date, any_drafts: bool) -> None:
         )
 
 
-def _issue_batch(ids: list[int], actor, day: date, render_all) -> int:
-    """Freeze, render and send one batch of drafts; commit them together."""
+@dataclass
+class _Ahead:
+    """The next batch's PDFs, rendering on the pool while this batch is stored, drawn from the
+    documents its drafts will have with the numbers that follow this batch's."""
+
+    documents: dict[str, doc.Document]  # by number
+    pending: Pending
+
+    def pdfs(self) -> dict[str, bytes]:
+        return dict(zip(self.documents, self.pending(), strict=True))
+
+
+def _issue_batch(
+    ids: list[int], actor, day: date, renderer, ahead: _Ahead | None, following: list[int]
+) -> tuple[int, _Ahead | None]:
+    """Freeze, render and send one batch of drafts and commit them together; start rendering
+    the following batch first, so that the pool renders while this process stores.
+
+    A PDF rendered ahead is used only if its document is exactly the frozen invoice's (same
+    number, customer, lines, PO): a number taken meanwhile by someone issuing by hand, or a PO
+    entered, renders that invoice again. Returns the count issued and the next batch's PDFs."""
+    seller = invoices.seller_snapshot(day)
+    row = settings.current()
+    series = invoices.series_for(row.invoice_prefix, day, row.year_start_month)
+    # one UPDATE per invoice, at the commit, with its PDF; the audit events in one INSERT
+    with db.session.no_autoflush, audit.batched():
+        frozen = _releasable(ids, mark=True)
+        first = invoices.next_number(series, len(frozen)) if frozen else None
+        for offset, invoice in enumerate(frozen):
+            invoices.freeze(invoice, actor, day, seller, sequence_no=first + offset)
+        documents = [invoices.document_of(invoice) for invoice in frozen]
+        guessed = ahead.documents if ahead else {}
+        again = [d for d in documents if guessed.get(d.number) != d]
+        rendering = renderer.submit(again)
+        upcoming = None
+        if following:
+            after = first + len(frozen) if frozen else invoices.peek_number(series) + 1
+            upcoming = _render_ahead(following, day, seller, after, renderer)
+        for invoice in frozen:
+            invoices.send_document(invoice, actor)
+        pdfs = ahead.pdfs() if ahead else {}
+        pdfs.update(zip((d.number for d in again), rendering(), strict=True))
+        for invoice in frozen:
+            invoice.pdf = pdfs[invoice.number]
+    db.session.commit()
+    return len(frozen), upcoming
+
+
+def _releasable(ids: list[int], mark: bool) -> list[Invoice]:
+    """The batch's drafts that can be issued now, in order; `mark` records why the others are
+    held (the freezing pass), without it nothing is changed (the look-ahead)."""
     batch = db.session.scalars(
         sa.select(Invoice)
         .options(selectinload(Invoice.lines), selectinload(Invoice.member))
         .where(Invoice.id.in_(ids), Invoice.status == Status.DRAFT)
         .order_by(Invoice.id)
     ).all()
-    frozen = []
+    releasable = []
     for invoice in batch:
-        invoice.held_reason = invoices.hold_reason(invoice)
-        if not invoice.held_reason:
-            frozen.append(invoice)
-    if frozen:
-        row = settings.current()
-        seller = invoices.seller_snapshot(day)  # the same particulars for the whole batch
-        first = invoices.next_number(
-            invoices.series_for(row.invoice_prefix, day, row.year_start_month), len(frozen)
-        )
-        for offset, invoice in enumerate(frozen):
-            invoices.freeze(invoice, actor, day, seller, sequence_no=first + offset)
-    pdfs = render_all([invoices.document_of(invoice) for invoice in frozen])
-    for invoice, pdf in zip(frozen, pdfs, strict=True):
-        invoice.pdf = pdf
-        invoices.send_document(invoice, actor)
-    db.session.commit()
-    return len(frozen)
+        reason = invoices.hold_reason(invoice)
+        if mark:
+            invoice.held_reason = reason
+        if not reason:
+            releasable.append(invoice)
+    return releasable
+
+
+def _render_ahead(ids: list[int], day: date, seller: str, first: int, renderer) -> _Ahead:
+    documents = {}
+    for offset, invoice in enumerate(_releasable(ids, mark=False)):
+        document = invoices.planned_document(invoice, day, seller, first + offset)
+        documents[document.number] = document
+    return _Ahead(documents, renderer.submit(list(documents.values())))
 
 
 def summary(year_start: date) -> RunResult:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import render_template
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.orm.exc import StaleDataError
 
 from billing import ledger
@@ -63,16 +64,18 @@ def _issued_line(line: InvoiceLine) -> bool:
 def _refuse_changes_to_issued(session, _context, _instances):
     for obj in session.dirty:
         if isinstance(obj, Invoice):
-            state = sa.inspect(obj)
-            was = state.attrs.status.history.deleted
+            was = get_history(obj, "status").deleted
             if (was[0] if was else obj.status) == Status.DRAFT:
                 continue  # a draft, or a draft being issued now
-            changed = {a.key for a in state.attrs if a.history.has_changes()}
+            # only the attributes touched since the last flush can have changed (a run's
+            # thousands of invoices make `state.attrs`, every attribute, too slow to walk)
+            touched = sa.inspect(obj).committed_state
+            changed = {key for key in touched if get_history(obj, key).has_changes()}
             if changed - MUTABLE_AFTER_ISSUE:
                 raise InvoiceImmutable(
                     f"{obj.number} is issued and cannot change: {sorted(changed - MUTABLE_AFTER_ISSUE)}"
                 )
-            if "pdf" in changed and state.attrs.pdf.history.deleted not in ((), [None]):
+            if "pdf" in changed and get_history(obj, "pdf").deleted not in ((), [None]):
                 raise InvoiceImmutable(f"The PDF of {obj.number} cannot change")
         elif isinstance(obj, InvoiceLine) and _issued_line(obj):
             raise InvoiceImmutable(f"The lines of {_document_of_line(obj).number} cannot change")
@@ -236,6 +239,16 @@ def next_number(series: str, count: int = 1) -> int:
     return value - count + 1
 
 
+def peek_number(series: str) -> int:
+    """The last number of `series` given out so far (0 before the first); reserves nothing."""
+    return (
+        db.session.scalar(
+            sa.select(NumberSequence.last_value).where(NumberSequence.series == series)
+        )
+        or 0
+    )
+
+
 def series_for(prefix: str, issue_date: date, year_start_month: int) -> str:
     return f"{prefix}-{financial_year_start(issue_date, year_start_month).year}"
 
@@ -290,6 +303,40 @@ def issue(
     return invoice
 
 
+def series_of(invoice: Invoice, issue_date: date, row) -> str:
+    prefix = row.credit_note_prefix if invoice.is_credit_note else row.invoice_prefix
+    return series_for(prefix, issue_date, row.year_start_month)
+
+
+def issue_fields(invoice: Invoice, issue_date: date, seller: str, sequence_no: int, row) -> dict:
+    """What issuing fixes on a document: its number, dates, seller and customer. One home for
+    `freeze` and for an annual run's PDFs rendered ahead of their batch (`planned_document`)."""
+    member = invoice.member
+    series = series_of(invoice, issue_date, row)
+    return {
+        "seller": seller,
+        "customer_name": member.name,
+        "customer_address": customer_address(member),
+        "supplier_number": member.supplier_number,
+        "series": series,
+        "sequence_no": sequence_no,
+        "number": f"{series}-{sequence_no:05d}",
+        "issue_date": issue_date,
+        "due_date": None
+        if invoice.is_credit_note
+        else issue_date + timedelta(days=row.payment_terms_days),
+    }
+
+
+def planned_document(invoice: Invoice, issue_date: date, seller: str, sequence_no: int):
+    """The Document a draft will have once frozen with these particulars and this number, for
+    rendering ahead: the caller compares it with `document_of` after freezing, and renders
+    again whatever differs (a number taken meanwhile by someone else, a PO entered)."""
+    return document_of(
+        invoice, issue_fields(invoice, issue_date, seller, sequence_no, settings.current())
+    )
+
+
 def freeze(
     invoice: Invoice,
     actor=None,
@@ -312,30 +359,26 @@ def freeze(
         raise InvoiceError(f"Held: {reason}")
     row = settings.current()
     issue_date = issue_date or uk_today()
-    member = invoice.member
-    seller = seller or seller_snapshot(issue_date)
+    seller = seller or seller_snapshot(issue_date)  # refuses first if the settings are incomplete
     if charges_vat(invoice) and not row.vat_number:
         raise InvoiceError(
             "Enter the company's VAT number in Settings before issuing a document that charges "
             "VAT (standard or zero-rated lines)"
         )
-    invoice.seller = seller
-    invoice.customer_name = member.name
-    invoice.customer_address = customer_address(member)
-    invoice.supplier_number = member.supplier_number
-    prefix = row.credit_note_prefix if invoice.is_credit_note else row.invoice_prefix
-    series = series_for(prefix, issue_date, row.year_start_month)
-    sequence_no = sequence_no or next_number(series)
-    number = f"{series}-{sequence_no:05d}"
+    series = series_of(invoice, issue_date, row)
+    fields = issue_fields(
+        invoice,
+        issue_date,
+        seller,
+        sequence_no or next_number(series),
+        row,
+    )
     actor_id = getattr(actor, "id", None)
     with db.session.no_autoflush:  # number and status change together (a CHECK constraint)
-        invoice.series, invoice.sequence_no, invoice.number = series, sequence_no, number
-        invoice.issue_date = issue_date
+        for name, value in fields.items():
+            setattr(invoice, name, value)
         invoice.year_start = invoice.year_start or financial_year_start(
             issue_date, row.year_start_month
-        )
-        invoice.due_date = (
-            None if invoice.is_credit_note else issue_date + timedelta(days=row.payment_terms_days)
         )
         invoice.held_reason = None
         invoice.issued_at, invoice.issued_by_id = utcnow(), actor_id
@@ -567,10 +610,23 @@ def stored_pdf(invoice: Invoice) -> bytes:
 # Reading
 
 
-def document_of(invoice: Invoice) -> doc.Document:
-    """The Document the PDF and HTML show, from the stored row only."""
-    if invoice.status == Status.DRAFT:
+_FIXED_AT_ISSUE = (
+    "number",
+    "issue_date",
+    "due_date",
+    "seller",
+    "customer_name",
+    "customer_address",
+    "supplier_number",
+)
+
+
+def document_of(invoice: Invoice, planned: dict | None = None) -> doc.Document:
+    """The Document the PDF and HTML show, from the stored row only (or, for a draft about to
+    be issued, with the `issue_fields` it will be given)."""
+    if invoice.status == Status.DRAFT and planned is None:
         raise InvoiceError("Drafts have no document yet")
+    fixed = planned or {name: getattr(invoice, name) for name in _FIXED_AT_ISSUE}
     lines = [
         doc.Line(
             description=line.description,
@@ -590,14 +646,14 @@ def document_of(invoice: Invoice) -> doc.Document:
     original = invoice.original
     return doc.Document(
         is_credit_note=invoice.is_credit_note,
-        number=invoice.number,
-        issue_date=invoice.issue_date,
-        due_date=invoice.due_date,
-        seller=doc.seller_from_json(invoice.seller),
-        customer_name=invoice.customer_name,
-        customer_address=invoice.customer_address or "",
+        number=fixed["number"],
+        issue_date=fixed["issue_date"],
+        due_date=fixed["due_date"],
+        seller=doc.seller_from_json(fixed["seller"]),
+        customer_name=fixed["customer_name"],
+        customer_address=fixed["customer_address"] or "",
         po_number=invoice.po_number,
-        supplier_number=invoice.supplier_number,
+        supplier_number=fixed["supplier_number"],
         lines=lines,
         net_pence=invoice.net_pence,
         vat_pence=invoice.vat_pence,

@@ -8,8 +8,12 @@ given (an issued document passes the ones stored on it at issue). `current_lines
 the site; `current_particulars()` gives them to a PDF made now.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+
+from flask import g
 
 NOT_SET = "not yet recorded"
 
@@ -47,9 +51,33 @@ def lines(
     return result
 
 
+@contextmanager
+def held() -> Iterator[None]:
+    """Work out the disclosures once for everything sent inside the block (an annual run's
+    thousands of emails), rather than once per email; the particulars cannot change under a run
+    that sends them in one transaction per batch."""
+    previous = g.get("disclosures_held")
+    g.disclosures_held = {}
+    try:
+        yield
+    finally:
+        g.disclosures_held = previous
+
+
 def current_lines(on: date | None = None, website: bool = False) -> list[str]:
     """The disclosures from today's settings; a website omits the control statement."""
     from company.clock import uk_today
+
+    memo = g.get("disclosures_held")
+    if memo is None:
+        return _current_lines(on or uk_today(), website)
+    key = (on or uk_today(), website)
+    if key not in memo:
+        memo[key] = _current_lines(*key)
+    return memo[key]
+
+
+def _current_lines(on: date, website: bool) -> list[str]:
     from company.settings import services
 
     row = services.current()
@@ -59,7 +87,7 @@ def current_lines(on: date | None = None, website: bool = False) -> list[str]:
         row.company_number,
         row.registered_office,
         services.vat_display(row.vat_number) if row.vat_number else None,
-        None if website else services.control_statement(row, on or uk_today()),
+        None if website else services.control_statement(row, on),
     )
 
 

@@ -198,7 +198,7 @@ def _and_list(names: list[str]) -> str:
 
 
 def control_statement(row: CompanySettings, on: date) -> str:
-    """The Local Authorities (Companies) Order 1995 art 4 statement, naming the councils."""
-    return row.control_statement.format(
-        company=row.legal_name, members=_and_list(controlling_members(on))
-    )
+    """The Local Authorities (Companies) Order 1995 art 4 statement, naming the councils (read
+    only when the statement's wording names them)."""
+    names = controlling_members(on) if "{members}" in row.control_statement else []
+    return row.control_statement.format(company=row.legal_name, members=_and_list(names))

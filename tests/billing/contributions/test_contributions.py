@@ -18,7 +18,7 @@ from company.audit import AuditEvent
 from company.auth.roles import Role
 from company.extensions import db
 from tests import factories
-from tests.helpers import ROOT, identity, text_of
+from tests.helpers import ROOT, identity, pdf_text, text_of
 
 FY = date(2026, 4, 1)
 
@@ -223,6 +223,93 @@ def test_a_run_killed_half_way_completes_when_run_again_with_no_gaps(app, compan
     assert (result.issued, result.drafts) == (n, 0)
     numbers = db.session.scalars(sa.select(Invoice.sequence_no).order_by(Invoice.sequence_no)).all()
     assert numbers == list(range(1, n + 1))
+
+
+def _run_in_batches_of_two(monkeypatch, members: int) -> list:
+    monkeypatch.setattr(services, "ISSUE_BATCH", 2)
+    made = [factories.member(joined_on=date(2024, 4, 1)) for _ in range(members)]
+    services.create_drafts(FY)
+    return made
+
+
+def test_pdfs_rendered_ahead_are_not_used_when_a_number_is_taken_between_batches(
+    company, monkeypatch, mailbox
+):
+    """The next batch's PDFs are rendered, with the numbers that should follow, while this
+    batch is stored; an invoice issued by hand in between takes one of those numbers, and the
+    run must then render again rather than send a PDF bearing someone else's number."""
+    from billing.invoices import services as invoices
+    from company.settings import services as settings
+
+    settings.current().control_statement = "{company} is controlled by its members."  # names none
+    _run_in_batches_of_two(monkeypatch, 5)
+    by_hand = factories.draft_invoice(factories.member(joined_on=date(2024, 4, 1)))
+    ahead, taken = services._render_ahead, []
+
+    def render_ahead_then_issue_one_by_hand(*args):
+        result = ahead(*args)
+        if not taken:  # after the first batch's look-ahead: the hand issue wins the next number
+            taken.append(invoices.issue(by_hand, issue_date=date(2026, 4, 2), commit=False))
+        return result
+
+    monkeypatch.setattr(services, "_render_ahead", render_ahead_then_issue_one_by_hand)
+    result = services.issue_drafts(FY, issue_date=date(2026, 4, 2))
+    assert result.issued_now == 5
+    issued = db.session.scalars(sa.select(Invoice).order_by(Invoice.sequence_no)).all()
+    assert [i.sequence_no for i in issued] == [1, 2, 3, 4, 5, 6]  # gapless, the hand one among
+    assert taken[0].sequence_no == 3
+    for invoice in issued:
+        text = pdf_text(invoice.pdf)
+        assert invoice.number in text and invoice.customer_name in text  # its own, no other
+        assert not any(o.customer_name in text for o in issued if o is not invoice)
+
+
+def test_a_run_renders_each_pdf_once_with_the_next_batch_rendered_ahead(
+    company, monkeypatch, mailbox
+):
+    """Each batch's PDFs were started while the batch before it was stored: nothing is
+    rendered twice, and each batch renders only the one batch ahead (memory flat in N)."""
+    from billing.invoices import render as rendering
+
+    _run_in_batches_of_two(monkeypatch, 7)
+    rendered = []
+    real = rendering.render
+    monkeypatch.setattr(rendering, "render", lambda doc: rendered.append(doc.number) or real(doc))
+    services.issue_drafts(FY, issue_date=date(2026, 4, 2))
+    numbers = db.session.scalars(sa.select(Invoice.number).order_by(Invoice.sequence_no)).all()
+    assert sorted(rendered) == numbers  # each once
+    assert len(numbers) == 7
+    events = db.session.execute(
+        sa.select(AuditEvent.action, sa.func.count()).group_by(AuditEvent.action)
+    ).all()  # written a batch at a time, in one INSERT each: none lost
+    assert {"invoice.issued": 7, "invoice.sent": 7}.items() <= dict(events).items()
+
+
+def test_a_run_works_out_the_disclosures_once_not_once_an_email(company, mailbox):
+    """Every email carries the control statement naming the member councils; reading the
+    members for each of a run's emails made a 10,000-member run quadratic."""
+    from sqlalchemy import event
+
+    from company.settings import services as settings
+
+    row = settings.current()
+    row.control_statement = "{company} is controlled by {members}."
+    db.session.commit()
+    for _ in range(4):
+        factories.member(joined_on=date(2024, 4, 1))
+    services.create_drafts(FY)
+    statements = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if "joined_on <=" in statement and "ceased_on" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        services.issue_drafts(FY, issue_date=date(2026, 4, 2))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert len(statements) == 2  # the seller snapshot once, the emails' disclosures once
 
 
 # Web
