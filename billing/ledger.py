@@ -193,3 +193,11 @@ def sync_status(invoice: Invoice) -> None:
 def is_overdue(invoice: Invoice, today: date | None = None) -> bool:
     today = today or uk_today()
     return bool(invoice.due_date and invoice.due_date < today and owed(invoice) > 0)
+
+
+def overdue_among(invoices: list[Invoice], today: date | None = None) -> set[int]:
+    """The ids of those of `invoices` that are overdue (`is_overdue`), in three queries: only
+    the ones past their due date are asked what they owe."""
+    today = today or uk_today()
+    late = [inv for inv in invoices if inv.due_date and inv.due_date < today and _owing(inv)]
+    return {i for i, left in owed_many(late).items() if left > 0}

@@ -23,7 +23,7 @@ def portal_list_invoices():
         documents=documents,
         balance=ledger.member_balance(member.id),
         owed={d.id: ledger.owed(d) for d in documents},
-        overdue={d.id for d in documents if ledger.is_overdue(d)},
+        overdue=ledger.overdue_among(documents),
     )
 
 

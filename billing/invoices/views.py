@@ -37,7 +37,7 @@ def list_invoices():
         members=db.session.execute(sa.select(Member.id, Member.name).order_by(Member.name)).all(),
         years=queries.years(),
         statuses=list(Status),
-        overdue=lambda inv: ledger.is_overdue(inv),
+        overdue=lambda inv, late=ledger.overdue_among(page.items): inv.id in late,
     )
 
 
