@@ -64,6 +64,9 @@ class Invoice(db.Model):
             sqlite_where=sa.text("purpose = 'contribution' AND kind = 'invoice'"),
             postgresql_where=sa.text("purpose = 'contribution' AND kind = 'invoice'"),
         ),
+        # Lists are newest first, a page at a time; credit control and aged debt read the open.
+        sa.Index("ix_invoices_issue_date_id", "issue_date", "id"),
+        sa.Index("ix_invoices_status", "status"),
         sa.CheckConstraint("(number IS NULL) = (status = 'draft')", name="number_iff_issued"),
         sa.CheckConstraint("net_pence >= 0 AND vat_pence >= 0", name="amounts_not_negative"),
     )

@@ -68,7 +68,9 @@ def _filtered(filters: Filters, query=None):
     if filters.q:
         query = query.where(
             sa.or_(
-                Invoice.number.ilike(f"%{filters.q}%"), Invoice.po_number.ilike(f"%{filters.q}%")
+                Invoice.number.ilike(f"%{filters.q}%"),
+                Invoice.po_number.ilike(f"%{filters.q}%"),
+                Invoice.customer_name.ilike(f"%{filters.q}%"),
             )
         )
     return query

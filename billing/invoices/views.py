@@ -29,16 +29,29 @@ from company.ui.pages import confirmation, confirmed, refusals_flashed, refusals
 def list_invoices():
     filters = queries.Filters.from_args(request.args)
     page = queries.search(filters, page=request.args.get("page", 1, type=page_arg))
+    late = ledger.overdue_among(page.items)
     return render_template(
         "invoices/invoices.html",
         page=page,
         filters=filters,
         totals=queries.totals(filters),
-        members=db.session.execute(sa.select(Member.id, Member.name).order_by(Member.name)).all(),
+        members=_member_choices(filters),
         years=queries.years(),
         statuses=list(Status),
-        overdue=lambda inv, late=ledger.overdue_among(page.items): inv.id in late,
+        overdue=lambda inv: inv.id in late,
     )
+
+
+MEMBER_SELECT_MAX = 200  # beyond this a select is too long to use (or to send): search instead
+
+
+def _member_choices(filters) -> list | None:
+    """(id, name) of every member for the filter's select, or None when there are too many: the
+    search box then finds a council by name, and a `member` link from elsewhere still works."""
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Member))
+    if count > MEMBER_SELECT_MAX:
+        return None
+    return db.session.execute(sa.select(Member.id, Member.name).order_by(Member.name)).all()
 
 
 @bp.route("/billing/invoices/new", methods=["GET", "POST"])

@@ -34,25 +34,36 @@ def dashboard(today: date | None = None, year_start_month: int = 4) -> dict:
             Payment.received_on >= fy, Payment.received_on <= today, Payment.reversed_at.is_(None)
         )
     )
+    last = add_months(month_of(today), 1) - timedelta(days=1)
+    invoiced_on = dict(
+        db.session.execute(
+            sa.select(Invoice.issue_date, sum_pence(Invoice.gross_pence))
+            .where(
+                Invoice.kind == Kind.INVOICE,
+                Invoice.status != Status.DRAFT,
+                Invoice.issue_date >= fy,
+                Invoice.issue_date <= last,
+            )
+            .group_by(Invoice.issue_date)
+        ).all()
+    )
+    collected_on = dict(
+        db.session.execute(
+            sa.select(Payment.received_on, sum_pence(Payment.amount_pence - Payment.refunded_pence))
+            .where(
+                Payment.received_on >= fy,
+                Payment.received_on <= last,
+                Payment.reversed_at.is_(None),
+            )
+            .group_by(Payment.received_on)
+        ).all()
+    )
     months = []
     month = fy
     while month <= month_of(today):
         end = add_months(month, 1) - timedelta(days=1)
-        invoiced = db.session.scalar(
-            sa.select(sum_pence(Invoice.gross_pence)).where(
-                Invoice.kind == Kind.INVOICE,
-                Invoice.status != Status.DRAFT,
-                Invoice.issue_date >= month,
-                Invoice.issue_date <= end,
-            )
-        )
-        got = db.session.scalar(
-            sa.select(sum_pence(Payment.amount_pence - Payment.refunded_pence)).where(
-                Payment.received_on >= month,
-                Payment.received_on <= end,
-                Payment.reversed_at.is_(None),
-            )
-        )
+        invoiced = sum(p for day, p in invoiced_on.items() if month <= day <= end)
+        got = sum(p for day, p in collected_on.items() if month <= day <= end)
         owed_then = sum(max(left, 0) for *_, left in owed_as_at(min(end, today)))
         months.append(MonthFigure(month, invoiced, got, owed_then))
         month = add_months(month, 1)

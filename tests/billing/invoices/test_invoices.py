@@ -444,6 +444,26 @@ def test_invoice_list_filters_searches_and_totals(member, client, login_as):
     assert "2 documents" in overdue and "Overdue" in overdue
 
 
+def test_with_many_members_the_list_searches_councils_instead_of_listing_them(
+    member, client, login_as, monkeypatch
+):
+    """A select of 10,000 councils is unusable and heavy: past MEMBER_SELECT_MAX the search box
+    finds a council by name, and a link filtered to one council still works."""
+    from billing.invoices import views
+
+    other = factories.member(name="Mid Sussex District Council")
+    a, b = issued(member), issued(other)
+    login_as(factories.user(Role.FINANCE))
+    assert 'id="member"' in client.get("/billing/invoices").get_data(as_text=True)
+    monkeypatch.setattr(views, "MEMBER_SELECT_MAX", 1)
+    html = client.get("/billing/invoices").get_data(as_text=True)
+    assert 'id="member"' not in html and "Number, PO or council" in html
+    page = text_of(client.get("/billing/invoices?q=mid+sussex"))
+    assert b.number in page and a.number not in page
+    page = text_of(client.get(f"/billing/invoices?member={member.id}"))
+    assert a.number in page and b.number not in page
+
+
 def test_invoice_list_is_paginated_and_keeps_the_filters(member, client, login_as, monkeypatch):
     import re
 

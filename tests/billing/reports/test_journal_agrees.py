@@ -146,3 +146,43 @@ def test_a_refund_is_its_own_dated_movement(councils):
         (exports.DEBTORS_ACCOUNT, "200.00", ""),
         (exports.BANK_ACCOUNT, "", "200.00"),
     ]
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_aged_debt_reads_only_the_invoices_that_may_owe_and_misses_none(
+    councils, seed, monkeypatch
+):
+    """Aged debt asks only the invoices that can have a balance on the day (open ones, those
+    with a credit note, those paid after it); every balance is the one that reading every
+    invoice gives, and long-settled invoices are left out of the sum."""
+    import sqlalchemy as sa
+
+    from billing.invoices.models import Invoice
+
+    rng = random.Random(seed)
+    random_walk(rng, councils, steps=80)
+    member = councils[0]
+    settled = invoices.issue(
+        factories.draft_invoice(member, lines=[("Old", 1, 5000, "S")]), issue_date=START, send=False
+    )
+    payments.record_payment(member, 6000, START, "bank_transfer", None, None, [(settled, 6000)])
+    today = uk_today()
+    over = invoices.issue(
+        factories.draft_invoice(member, lines=[("Paid", 1, 5000, "S")]),
+        issue_date=START,
+        send=False,
+    )
+    payments.record_payment(member, 6000, START, "bank_transfer", None, None, [(over, 6000)])
+    invoices.credit(over, "Goodwill", None, amount_pence=1000, issue_date=today)  # below zero
+    dates = [START, *(START + timedelta(days=rng.randint(0, 600)) for _ in range(8)), today]
+    fast = {d: sorted(reports_aged_debt.owed_as_at(min(d, today))) for d in dates}
+    candidates = set(
+        db.session.scalars(
+            sa.select(sa.text("*")).select_from(reports_aged_debt._may_owe_on(today).subquery())
+        )
+    )
+    assert settled.id not in candidates  # settled on the day it was issued: not summed
+    assert (over.id, member.id, over.due_date, -1200) in fast[today]  # credit on account
+    monkeypatch.setattr(reports_aged_debt, "_may_owe_on", lambda _d: sa.select(Invoice.id))
+    for d in dates:
+        assert fast[d] == sorted(reports_aged_debt.owed_as_at(min(d, today))), d
