@@ -82,6 +82,50 @@ def owed_as_at(as_at: date):
     ]
 
 
+def owed_at_each(days: list[date]) -> dict[date, int]:
+    """What was owed (balances above zero, as `owed_as_at`) at the end of each of `days`, in
+    three queries for them all rather than a pass over the ledger for each: the invoices that
+    may owe on the earliest day, then their credit notes and allocations, dated, added up here."""
+    if not days:
+        return {}
+    first = min(days)
+    ids = (
+        sa.select(Invoice.id)
+        .where(
+            Invoice.kind == Kind.INVOICE,
+            Invoice.status != Status.DRAFT,
+            Invoice.issue_date <= max(days),
+            Invoice.id.in_(_may_owe_on(first)),
+        )
+        .scalar_subquery()
+    )
+    invoices = db.session.execute(
+        sa.select(Invoice.id, Invoice.issue_date, Invoice.gross_pence).where(Invoice.id.in_(ids))
+    ).all()
+    moves: dict[int, list[tuple[date, int]]] = {}
+    note = sa.orm.aliased(Invoice)
+    for invoice_id, on, pence in db.session.execute(
+        sa.select(note.original_id, note.issue_date, note.gross_pence).where(
+            note.original_id.in_(ids), ledger.issued_credit_notes(note)
+        )
+    ):
+        moves.setdefault(invoice_id, []).append((on, pence))
+    for invoice_id, on, pence in db.session.execute(
+        sa.select(Allocation.invoice_id, Allocation.effective_on, Allocation.amount_pence).where(
+            Allocation.invoice_id.in_(ids)
+        )
+    ):
+        moves.setdefault(invoice_id, []).append((on, pence))
+    totals = dict.fromkeys(days, 0)
+    for invoice_id, issued, gross in invoices:
+        own = moves.get(invoice_id, ())
+        for day in days:
+            if issued <= day:
+                left = gross - sum(p for on, p in own if on <= day)
+                totals[day] += max(left, 0)
+    return totals
+
+
 def _may_owe_on(as_at: date):
     """The ids of the invoices that can have a balance on `as_at`, so that a book of 100,000
     invoices, nearly all long settled, is not summed row by row: those still open today, those

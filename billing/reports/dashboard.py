@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import sum_pence
 from billing.payments.models import Payment
-from billing.reports.aged_debt import owed_as_at
+from billing.reports.aged_debt import owed_as_at, owed_at_each
 from company.clock import add_months, financial_year_start, month_of, uk_today
 from company.extensions import db
 
@@ -58,15 +58,19 @@ def dashboard(today: date | None = None, year_start_month: int = 4) -> dict:
             .group_by(Payment.received_on)
         ).all()
     )
-    months = []
+    starts = []
     month = fy
     while month <= month_of(today):
-        end = add_months(month, 1) - timedelta(days=1)
+        starts.append(month)
+        month = add_months(month, 1)
+    ends = {m: min(add_months(m, 1) - timedelta(days=1), today) for m in starts}
+    owed_at = owed_at_each(list(ends.values()))
+    months = []
+    for month in starts:
+        end = ends[month]
         invoiced = sum(p for day, p in invoiced_on.items() if month <= day <= end)
         got = sum(p for day, p in collected_on.items() if month <= day <= end)
-        owed_then = sum(max(left, 0) for *_, left in owed_as_at(min(end, today)))
-        months.append(MonthFigure(month, invoiced, got, owed_then))
-        month = add_months(month, 1)
+        months.append(MonthFigure(month, invoiced, got, owed_at[end]))
     return {
         "owed": owed_total,
         "overdue": overdue_total,

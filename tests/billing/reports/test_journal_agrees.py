@@ -186,3 +186,18 @@ def test_aged_debt_reads_only_the_invoices_that_may_owe_and_misses_none(
     monkeypatch.setattr(reports_aged_debt, "_may_owe_on", lambda _d: sa.select(Invoice.id))
     for d in dates:
         assert fast[d] == sorted(reports_aged_debt.owed_as_at(min(d, today))), d
+
+
+@pytest.mark.parametrize("seed", [10, 11])
+def test_owed_at_the_end_of_each_month_equals_aged_debt_on_each_day(councils, seed):
+    """The dashboard's month-end debt, worked out for every month at once, is what aged debt
+    says on each of those days."""
+    rng = random.Random(seed)
+    random_walk(rng, councils, steps=80)
+    today = uk_today()
+    days = sorted({min(START + timedelta(days=rng.randint(0, 600)), today) for _ in range(10)})
+    at_each = reports_aged_debt.owed_at_each(days)
+    for day in days:
+        owed = sum(max(left, 0) for *_, left in reports_aged_debt.owed_as_at(day))
+        assert at_each[day] == owed, day
+    assert any(at_each.values())
