@@ -24,10 +24,12 @@ def index():
 @bp.route("/dashboard")
 @staff
 def dashboard():
-    groups = member_services.members_by_status()
+    counts = member_services.status_counts()
+    onboarding = member_services.members_page(1, only=member_services.Status.ONBOARDING)
     return render_template(
         "core/dashboard.html",
-        groups=groups,
+        counts=counts,
+        onboarding=onboarding,
         status_type=member_services.Status,
         applications=member_services.open_applications(),
     )

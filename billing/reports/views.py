@@ -18,9 +18,12 @@ from company.members.scoping import member_scoped
 from company.settings import disclosures
 from company.settings import services as settings
 from company.ui.converters import is_id as _is_id
+from company.ui.converters import page_arg
 from company.ui.pages import csv_response, pdf_response
 
 # Statements (finance, and the council in its portal)
+
+STATEMENTS_PER_PAGE = 50  # councils listed a page on the statements chooser
 
 
 def _period():
@@ -81,16 +84,28 @@ def statement_page(member: Member, pdf_endpoint: str, template: str, **extra):
 @bp.route("/billing/statements")
 @finance
 def statements():
-    """Choose a council and see its statement of account."""
-    members = db.session.execute(sa.select(Member.id, Member.name).order_by(Member.name)).all()
+    """Choose a council and see its statement of account: search the councils by part of the
+    name (`q`), a page of links at a time. `?member=<id>` goes straight to that statement."""
     chosen = request.args.get("member", "")
     if chosen:
-        if _is_id(chosen) and any(m.id == int(chosen) for m in members):
+        if _is_id(chosen) and db.session.scalar(
+            sa.select(sa.exists().where(Member.id == int(chosen)))
+        ):
             return redirect(url_for("reports.member_statement", member_id=int(chosen)))
         error = "Select a member council"
     else:
         error = None
-    return render_template("reports/statements.html", members=members, error=error), (
+    q = " ".join(request.args.get("q", "").split())[:200]
+    query = sa.select(Member).options(sa.orm.load_only(Member.id, Member.name))
+    if q:
+        query = query.where(Member.name.icontains(q, autoescape=True))
+    page = db.paginate(
+        query.order_by(Member.name, Member.id),
+        page=request.args.get("page", 1, type=page_arg),
+        per_page=STATEMENTS_PER_PAGE,
+        error_out=False,
+    )
+    return render_template("reports/statements.html", page=page, q=q, error=error), (
         400 if error else 200
     )
 

@@ -491,21 +491,73 @@ def record_leaving(member: Member, notice_given_on: date, ceased_on: date, actor
 # Lists and the register
 
 
-def members_by_status(today: date | None = None) -> dict[Status, list[Member]]:
-    groups: dict[Status, list[Member]] = {s: [] for s in Status}
-    for member in db.session.scalars(sa.select(Member).order_by(Member.name)):
-        groups[status(member, today)].append(member)
-    return groups
+PER_PAGE = 50
+# The members list shows its groups in this order.
+LIST_ORDER = [Status.MEMBER, Status.LEAVING, Status.ONBOARDING, Status.FORMER]
+
+
+def _by_status(today: date, values: dict[Status, object]) -> sa.Case:
+    """A SQL CASE giving `values[status(member, today)]`: the same rules as `status()`."""
+    joined = sa.and_(Member.joined_on.is_not(None), Member.joined_on <= today)
+    return sa.case(
+        (
+            sa.and_(Member.ceased_on.is_not(None), Member.ceased_on <= today),
+            values[Status.FORMER],
+        ),
+        (sa.and_(joined, Member.notice_given_on.is_not(None)), values[Status.LEAVING]),
+        (joined, values[Status.MEMBER]),
+        else_=values[Status.ONBOARDING],
+    )
+
+
+def status_sql(today: date | None = None) -> sa.Case:
+    """`status()` as a SQL expression, for filtering and counting in the database."""
+    return _by_status(today or uk_today(), {s: s.value for s in Status})
+
+
+def status_counts(today: date | None = None) -> dict[Status, int]:
+    """How many members have each status (one query, whatever the number of members)."""
+    states = sa.select(status_sql(today).label("status")).subquery()
+    counts = dict.fromkeys(Status, 0)
+    for value, count in db.session.execute(
+        sa.select(states.c.status, sa.func.count()).group_by(states.c.status)
+    ):
+        counts[Status(value)] = count
+    return counts
+
+
+def members_page(page: int = 1, only: Status | None = None, today: date | None = None):
+    """One page of the members list: by status in LIST_ORDER, then by name (`only`: one status).
+    A db.paginate page; `.total` is the whole list's length."""
+    today = today or uk_today()
+    query = sa.select(Member)
+    if only is not None:
+        query = query.where(status_sql(today) == only.value)
+    rank = _by_status(today, {s: LIST_ORDER.index(s) for s in Status})
+    query = query.order_by(rank, Member.name, Member.id)
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def _register_query(as_of: date) -> sa.Select:
+    return (
+        sa.select(Member)
+        .where(Member.joined_on.is_not(None), Member.joined_on <= as_of)
+        .order_by(Member.joined_on, Member.name, Member.id)
+    )
 
 
 def register_entries(as_of: date | None = None) -> list[Member]:
-    """The register of members (CA 2006 s113), read straight from the membership records."""
-    as_of = as_of or uk_today()
-    return db.session.scalars(
-        sa.select(Member)
-        .where(Member.joined_on.is_not(None), Member.joined_on <= as_of)
-        .order_by(Member.joined_on, Member.name)
-    ).all()
+    """The register of members (CA 2006 s113), read straight from the membership records:
+    every entry (the CSV download is the whole register)."""
+    return db.session.scalars(_register_query(as_of or uk_today())).all()
+
+
+def register_page(page: int = 1, as_of: date | None = None):
+    """One page of the register, in the same order as `register_entries` (a db.paginate page;
+    `.total` counts every entry)."""
+    return db.paginate(
+        _register_query(as_of or uk_today()), page=page, per_page=PER_PAGE, error_out=False
+    )
 
 
 REGISTER_COLUMNS = ["Name", "Address", "Date registered as member", "Date ceased to be member"]

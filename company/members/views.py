@@ -7,6 +7,7 @@ from company.auth.roles import Role
 from company.clock import uk_today
 from company.extensions import db
 from company.formats import long_date
+from company.ui.converters import page_arg
 from company.ui.pages import csv_response, refusals_on
 
 from . import bp, forms, services
@@ -87,8 +88,22 @@ def show_application(application_id: int):
 @bp.route("/admin/members")
 @staff
 def list_members():
+    """Every member council, a page at a time, grouped by status (the groups' counts are of all
+    members); `?status=former` and the like show one group."""
+    today = uk_today()
+    only = request.args.get("status")
+    only = services.Status(only) if only in {s.value for s in services.Status} else None
+    page = services.members_page(request.args.get("page", 1, type=page_arg), only, today)
+    groups = {s: [] for s in services.LIST_ORDER}
+    for member in page.items:
+        groups[services.status(member, today)].append(member)
     return render_template(
-        "members/members.html", groups=services.members_by_status(), status_type=services.Status
+        "members/members.html",
+        page=page,
+        groups=groups,
+        counts=services.status_counts(today),
+        only=only,
+        order=services.LIST_ORDER,
     )
 
 
@@ -249,10 +264,10 @@ def _member_page(member, form_with_errors=None, **page_forms):
 @bp.route("/register-of-members")
 @registers
 def register():
+    """The register a page at a time; the CSV below is the whole register."""
     as_of = uk_today()
-    return render_template(
-        "members/register.html", entries=services.register_entries(as_of), as_of=as_of
-    )
+    page = services.register_page(request.args.get("page", 1, type=page_arg), as_of)
+    return render_template("members/register.html", page=page, as_of=as_of)
 
 
 @bp.route("/register-of-members.csv")
