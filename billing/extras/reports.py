@@ -1,12 +1,15 @@
 """Figures for the extras pages: invoiced so far per order, income by extra and year, open
-orders and quotes awaiting a reply. Money is integer pence; CSV files show pounds as decimals."""
+orders and quotes awaiting a reply. Money is integer pence; CSV files show pounds as decimals.
+
+The pages show PER_PAGE rows at a time; counts and totals are for every row, added up in SQL,
+so a page runs the same statements however large the book is."""
 
 import io
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from billing import ledger
 from billing.extras import services
@@ -19,7 +22,9 @@ from company.extensions import db
 from company.formats import pence_decimal
 
 CLOSED = (OrderStatus.INVOICED, OrderStatus.DECLINED, OrderStatus.CANCELLED)
+OPEN = tuple(s for s in OrderStatus if s not in CLOSED)
 OTHER = "Other"
+PER_PAGE = 50
 
 
 def _csv(header: list[str], rows: list[list]) -> str:
@@ -71,20 +76,87 @@ class OrderRow:
     invoiced_pence: int
 
 
-def orders(statuses=None) -> list[OrderRow]:
-    """Orders newest first (optionally only those in `statuses`), with quote and invoiced."""
+def _orders_query(statuses=None):
+    """Orders newest first (optionally only those in `statuses`), with member and quotes."""
     query = (
         sa.select(Order)
-        .options(selectinload(Order.member), selectinload(Order.quotes))
+        .options(joinedload(Order.member), selectinload(Order.quotes))
         .order_by(Order.created_at.desc(), Order.id.desc())
     )
     if statuses:
         query = query.where(Order.status.in_(list(statuses)))
-    rows = db.session.scalars(query).all()
-    invoiced = invoiced_by_order([o.id for o in rows]) if rows else {}
+    return query
+
+
+def _rows(found: list[Order]) -> list[OrderRow]:
+    invoiced = invoiced_by_order([o.id for o in found]) if found else {}
     return [
-        OrderRow(o, services.current_quote(o), order_value(o), invoiced.get(o.id, 0)) for o in rows
+        OrderRow(o, services.current_quote(o), order_value(o), invoiced.get(o.id, 0)) for o in found
     ]
+
+
+def orders(statuses=None) -> list[OrderRow]:
+    """Every order newest first (optionally only those in `statuses`), with quote and invoiced."""
+    return _rows(db.session.scalars(_orders_query(statuses)).unique().all())
+
+
+def orders_page(statuses=None, page: int = 1):
+    """One page of `orders`: (the pagination, with the total of every matching order; its rows)."""
+    pagination = db.paginate(_orders_query(statuses), page=page, per_page=PER_PAGE, error_out=False)
+    return pagination, _rows(pagination.items)
+
+
+def status_counts() -> dict[OrderStatus, int]:
+    """How many orders there are in each status (a status with none is left out)."""
+    return dict(
+        db.session.execute(sa.select(Order.status, sa.func.count()).group_by(Order.status)).all()
+    )
+
+
+@dataclass
+class Totals:
+    count: int
+    value_pence: int
+    invoiced_pence: int
+
+
+def totals(statuses) -> Totals:
+    """Count, value (as order_value) and invoiced so far (as invoiced_by_order) of every order in
+    `statuses`, in one statement."""
+    accepted = aliased(Quote)
+    latest = (
+        sa.select(Quote.net_pence)
+        .where(Quote.order_id == Order.id)
+        .order_by(Quote.version.desc())
+        .limit(1)
+        .correlate(Order)
+        .scalar_subquery()
+    )
+    value = sa.func.coalesce(accepted.net_pence, latest, 0)
+    # "order_id IN (the orders)" rather than a join: the invoices are found from the orders by
+    # their index, not by reading every invoice in the book
+    chosen = aliased(Order)
+    of_orders = Invoice.order_id.in_(sa.select(chosen.id).where(chosen.status.in_(list(statuses))))
+    invoiced = (
+        sa.select(sum_pence(Invoice.net_pence))
+        .where(of_orders, Invoice.kind == Kind.INVOICE, Invoice.status != Status.DRAFT)
+        .scalar_subquery()
+    )
+    note = aliased(Invoice)
+    credited = (
+        sa.select(sum_pence(note.net_pence))
+        .select_from(note)
+        .join(Invoice, note.original_id == Invoice.id)
+        .where(of_orders, ledger.issued_credit_notes(note))
+        .scalar_subquery()
+    )
+    count, value_pence, invoiced_pence, credited_pence = db.session.execute(
+        sa.select(sa.func.count(Order.id), sum_pence(value), invoiced, credited)
+        .select_from(Order)
+        .outerjoin(accepted, Order.accepted_quote_id == accepted.id)
+        .where(Order.status.in_(list(statuses)))
+    ).one()
+    return Totals(count, value_pence, invoiced_pence - credited_pence)
 
 
 # Income by extra and financial year
@@ -110,11 +182,14 @@ def income() -> list[IncomeRow]:
     """Issued invoices of orders, less their credit notes, by the order's extra and the
     invoice's financial year (a credit note counts in the year of the invoice it credits)."""
     name = sa.func.coalesce(Extra.name, OTHER)
+    # redundant beside the join, but it has the database find the few invoices of orders from
+    # the orders (by index) instead of reading every invoice in the book
+    of_orders = Invoice.order_id.in_(sa.select(aliased(Order).id))
     invoiced = db.session.execute(
         sa.select(name, Invoice.year_start, sum_pence(Invoice.net_pence))
         .join(Order, Invoice.order_id == Order.id)
         .outerjoin(Extra, Order.extra_id == Extra.id)
-        .where(Invoice.kind == Kind.INVOICE, Invoice.status != Status.DRAFT)
+        .where(of_orders, Invoice.kind == Kind.INVOICE, Invoice.status != Status.DRAFT)
         .group_by(name, Invoice.year_start)
     ).all()
     note = aliased(Invoice)
@@ -124,7 +199,7 @@ def income() -> list[IncomeRow]:
         .join(Invoice, note.original_id == Invoice.id)
         .join(Order, Invoice.order_id == Order.id)
         .outerjoin(Extra, Order.extra_id == Extra.id)
-        .where(ledger.issued_credit_notes(note))
+        .where(of_orders, ledger.issued_credit_notes(note))
         .group_by(name, Invoice.year_start)
     ).all()
     rows: dict[tuple, IncomeRow] = {}
@@ -158,7 +233,15 @@ def income_csv() -> str:
 
 
 def open_orders() -> list[OrderRow]:
-    return orders([s for s in OrderStatus if s not in CLOSED])
+    return orders(OPEN)
+
+
+def open_orders_page(page: int = 1):
+    return orders_page(OPEN, page)
+
+
+def open_orders_totals() -> Totals:
+    return totals(OPEN)
 
 
 def open_orders_csv() -> str:
@@ -179,12 +262,12 @@ def open_orders_csv() -> str:
     )
 
 
-def awaiting_reply() -> list[Quote]:
+def _awaiting_query():
     """Current quotes of quoted orders, soonest to expire first."""
-    return db.session.scalars(
+    return (
         sa.select(Quote)
         .join(Order, Quote.order_id == Order.id)
-        .options(selectinload(Quote.order).selectinload(Order.member))
+        .options(joinedload(Quote.order).joinedload(Order.member))
         .where(
             Quote.superseded.is_(False),
             Quote.accepted_at.is_(None),
@@ -192,7 +275,17 @@ def awaiting_reply() -> list[Quote]:
             Order.status == OrderStatus.QUOTED,
         )
         .order_by(Quote.valid_until, Quote.id)
-    ).all()
+    )
+
+
+def awaiting_reply() -> list[Quote]:
+    """Current quotes of quoted orders, soonest to expire first."""
+    return db.session.scalars(_awaiting_query()).unique().all()
+
+
+def awaiting_reply_page(page: int = 1):
+    """One page of `awaiting_reply` (the pagination's total counts them all)."""
+    return db.paginate(_awaiting_query(), page=page, per_page=PER_PAGE, error_out=False)
 
 
 def awaiting_reply_csv(today: date) -> str:

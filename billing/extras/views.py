@@ -14,6 +14,7 @@ from company.extensions import db
 from company.formats import pounds
 from company.members.models import Member
 from company.members.scoping import member_scoped
+from company.ui.converters import page_arg
 from company.ui.fields import choices
 from company.ui.pages import (
     confirmation,
@@ -67,16 +68,23 @@ def new_extra(extra_id: int | None = None):
 @bp.route("/billing/extras/")
 @finance
 def list_orders():
+    counts = reports.status_counts()
     form = forms.StatusFilterForm(request.args)
     form.status.choices = choices(
-        [("", "All statuses")] + [(s.value, s.label) for s in OrderStatus]
+        [("", f"All statuses ({sum(counts.values()):,})")]
+        + [(s.value, f"{s.label} ({counts.get(s, 0):,})") for s in OrderStatus]
     )
     status = form.status.data if form.status.data in {s.value for s in OrderStatus} else None
+    page, rows = reports.orders_page(
+        [OrderStatus(status)] if status else None,
+        page=request.args.get("page", 1, type=page_arg),
+    )
     return render_template(
         "extras/orders.html",
-        rows=reports.orders([OrderStatus(status)] if status else None),
+        rows=rows,
+        page=page,
         filter_form=form,
-        status=status,
+        status=OrderStatus(status) if status else None,
     )
 
 
@@ -274,11 +282,14 @@ def quote_pdf(quote_id: int):
 @bp.route("/billing/extras/reports")
 @finance
 def reports_page():
+    open_page, open_rows = reports.open_orders_page(request.args.get("open_page", 1, type=page_arg))
     return render_template(
         "extras/reports.html",
         income=reports.income(),
-        open_orders=reports.open_orders(),
-        awaiting=reports.awaiting_reply(),
+        open_orders=open_rows,
+        open_page=open_page,
+        open_totals=reports.open_orders_totals(),
+        awaiting=reports.awaiting_reply_page(request.args.get("awaiting_page", 1, type=page_arg)),
         today=uk_today(),
     )
 
