@@ -1,9 +1,12 @@
-"""What tests read the way a person would: a page's visible text, a PDF's text; the project root."""
+"""What tests read the way a person would: a page's visible text, a PDF's text; the project root;
+and the SQL statements a piece of work runs."""
 
 import io
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,3 +36,20 @@ def identity(user) -> dict:
     if user.totp_secret:
         fields["identity_code"] = code_for(user)
     return fields
+
+
+@contextmanager
+def statements_counted():
+    """The SQL statements run inside the block, in order (for "does not grow with N" tests)."""
+    from company.extensions import db
+
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)

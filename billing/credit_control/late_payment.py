@@ -17,7 +17,7 @@ Money is integer pence; rates are Decimal percentages. Nothing here reads the da
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 STATUTORY_MARGIN = Decimal("8.00")  # percentage points over the reference rate
 DAYS_IN_YEAR = 365
@@ -107,6 +107,41 @@ def statutory_rate(first_late_day: date) -> Decimal:
     return bank_rate_on(reference) + STATUTORY_MARGIN
 
 
+@dataclass(frozen=True)
+class RatePeriod:
+    """Debts due from `first_due` to `last_due` become late in the same half-year, so they share
+    a reference date and a statutory rate (None while that reference rate is unconfirmed)."""
+
+    first_due: date
+    last_due: date
+    rate: Decimal | None
+
+
+def rate_periods(last_due: date) -> list[RatePeriod]:
+    """`statutory_rate` as a table by due date, oldest first, up to the half-year holding
+    `last_due`, for lists that work claims out in SQL. A debt due before the first period has no
+    claim: its reference date is before the Bank Rate table starts (RateUnknown)."""
+    periods = []
+    # A half-year end before the table starts (and before it was checked to): no rate.
+    reference = reference_date(min(BANK_RATE_CHANGES[0][0], BANK_RATE_CHECKED_TO))
+    while reference <= last_due:
+        following = (
+            date(reference.year + 1, 6, 30)
+            if reference.month == 12
+            else date(reference.year, 12, 31)
+        )
+        try:
+            rate = statutory_rate(reference + timedelta(days=1))
+        except RateUnconfirmed:
+            rate = None
+        except RateUnknown:
+            reference = following
+            continue
+        periods.append(RatePeriod(reference, following - timedelta(days=1), rate))
+        reference = following
+    return periods
+
+
 def compensation_pence(debt_pence: int) -> int:
     """Fixed compensation for one late debt of `debt_pence`."""
     for below, amount in COMPENSATION_BANDS:
@@ -123,8 +158,15 @@ def percent(value: Decimal) -> str:
     return f"{text}%"
 
 
-def _pence(value: Decimal) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def interest_on(pence_days: int, rate: Decimal) -> int:
+    """Simple interest at `rate` % a year on `pence_days` (pence owed × days), rounded half up
+    once. Worked in whole numbers, so exactly: a Decimal product, rounded to 28 digits, can land
+    just below an exact half penny (£9,975 for 365 days at 8.10% is 80,797.5p, which a Decimal
+    product made 80,797.4999…p and rounded down). The credit control list totals the same
+    arithmetic in SQL."""
+    numerator, denominator = rate.as_integer_ratio()
+    per_year = 100 * DAYS_IN_YEAR * denominator
+    return (2 * pence_days * numerator + per_year) // (2 * per_year)
 
 
 def interest_pence(principal_pence: int, due_date: date, paid_on: date) -> int:
@@ -177,15 +219,14 @@ def interest_on_balances(
         balance += change
     if day <= as_at:
         pence_days += max(balance, 0) * ((as_at - day).days + 1)
-    factor = rate / Decimal(100) / DAYS_IN_YEAR if rate is not None else None
     return Interest(
         days=days,
         rate=rate,
         reference_date=reference_date(first_late),
         reference_rate=rate - STATUTORY_MARGIN if rate is not None else None,
         pence_days=pence_days,
-        interest_pence=_pence(Decimal(pence_days) * factor) if factor is not None else None,
-        daily_pence=_pence(Decimal(max(balance, 0)) * factor) if factor is not None else None,
+        interest_pence=interest_on(pence_days, rate) if rate is not None else None,
+        daily_pence=interest_on(max(balance, 0), rate) if rate is not None else None,
     )
 
 

@@ -279,19 +279,27 @@ def clear_dispute(invoice: Invoice, note: str | None, actor) -> None:
 
 def movements(invoice: Invoice) -> list[tuple[date, int]]:
     """What reduced (or, reversed, increased) the balance, by date: credits and payments."""
+    return movements_many([invoice.id])[invoice.id]
+
+
+def movements_many(invoice_ids: list[int]) -> dict[int, list[tuple[date, int]]]:
+    """`movements()` of each invoice, by id, in two queries (for a page of a list, not a book)."""
+    found: dict[int, list[tuple[date, int]]] = {i: [] for i in invoice_ids}
+    if not invoice_ids:
+        return found
     credits = db.session.execute(
-        sa.select(Invoice.issue_date, Invoice.gross_pence).where(
-            Invoice.original_id == invoice.id,
-            Invoice.kind == Kind.CREDIT_NOTE,
-            Invoice.status != Status.DRAFT,
+        sa.select(Invoice.original_id, Invoice.issue_date, Invoice.gross_pence).where(
+            Invoice.original_id.in_(invoice_ids), ledger.issued_credit_notes()
         )
-    ).all()
+    )
     paid = db.session.execute(
-        sa.select(Payment.received_on, Allocation.amount_pence)
+        sa.select(Allocation.invoice_id, Payment.received_on, Allocation.amount_pence)
         .join(Payment, Allocation.payment_id == Payment.id)
-        .where(Allocation.invoice_id == invoice.id)
-    ).all()
-    return [(d, -p) for d, p in credits] + [(d, -p) for d, p in paid]
+        .where(Allocation.invoice_id.in_(invoice_ids))
+    )
+    for invoice_id, day, pence in [*credits, *paid]:
+        found[invoice_id].append((day, -pence))
+    return found
 
 
 def claimable(invoice: Invoice, today: date | None = None) -> late_payment.Claim | None:
@@ -383,23 +391,30 @@ class Attention:
 
 def needs_attention() -> list[Attention]:
     """Open invoices finance should look at: disputed, missing a required purchase order
-    number, whose latest reminder was skipped, or whose reminder email failed."""
+    number, whose latest reminder was skipped, or whose reminder email failed. Five queries
+    however many there are: each reads what its invoices owe as it goes."""
     found: dict[int, Attention] = {}
 
-    def add(invoice: Invoice, reason: str) -> None:
+    def add(invoice: Invoice, owed: int, reason: str) -> None:
         if invoice.id not in found:
-            found[invoice.id] = Attention(invoice, ledger.owed(invoice))
+            found[invoice.id] = Attention(invoice, owed)
         found[invoice.id].reasons.append(reason)
 
-    open_invoices = sa.select(Invoice).where(Invoice.kind == Kind.INVOICE, Invoice.status.in_(OPEN))
-    for invoice in db.session.scalars(open_invoices.where(Invoice.disputed_at.is_not(None))):
-        add(invoice, f"Disputed since {long_date(invoice.disputed_at)}: {invoice.dispute_note}")
-    for invoice in db.session.scalars(
-        open_invoices.join(Member, Invoice.member_id == Member.id).where(
-            Member.po_required.is_(True), Invoice.po_number.is_(None)
+    open_invoices = sa.select(Invoice, ledger.owed_column()).where(
+        Invoice.kind == Kind.INVOICE, Invoice.status.in_(OPEN)
+    )
+    for invoice, owed in db.session.execute(open_invoices.where(Invoice.disputed_at.is_not(None))):
+        add(
+            invoice,
+            owed,
+            f"Disputed since {long_date(invoice.disputed_at)}: {invoice.dispute_note}",
         )
+    for invoice, owed in db.session.execute(
+        open_invoices.join(Member, Invoice.member_id == Member.id)
+        .options(sa.orm.contains_eager(Invoice.member))
+        .where(Member.po_required.is_(True), Invoice.po_number.is_(None))
     ):
-        add(invoice, f"No purchase order number; {invoice.member.name} needs one on invoices")
+        add(invoice, owed, f"No purchase order number; {invoice.member.name} needs one on invoices")
     latest = (
         sa.select(Reminder.invoice_id, sa.func.max(Reminder.stage).label("stage"))
         .group_by(Reminder.invoice_id)
@@ -414,38 +429,27 @@ def needs_attention() -> list[Attention]:
         )
         .where(Reminder.sent.is_(False), Reminder.reason != SUPERSEDED)
     ).all()
-    for invoice, reminder in skipped:
+    for invoice, owed, reminder in skipped:
         add(
             invoice,
+            owed,
             f"Reminder not sent ({stage_label(reminder.stage).lower()}, "
             f"{long_date(reminder.decided_on)}): {reminder.reason}",
         )
     failed = failed_emails()
     if failed:
         by_number = {
-            inv.number: inv
-            for inv in db.session.scalars(
+            inv.number: (inv, owed)
+            for inv, owed in db.session.execute(
                 open_invoices.where(Invoice.number.in_({number_in(m.subject) for m in failed}))
             )
         }
         for message in failed:
-            invoice = by_number.get(number_in(message.subject))
-            if invoice is not None:
-                add(invoice, f"Reminder email to {message.to} could not be sent ({message.status})")
+            if number_in(message.subject) in by_number:
+                invoice, owed = by_number[number_in(message.subject)]
+                add(
+                    invoice,
+                    owed,
+                    f"Reminder email to {message.to} could not be sent ({message.status})",
+                )
     return sorted(found.values(), key=lambda a: (a.invoice.due_date or date.max, a.invoice.id))
-
-
-def overdue_claims(today: date | None = None) -> list[tuple[Invoice, late_payment.Claim]]:
-    """Overdue invoices, oldest first, with the interest and compensation that could be claimed."""
-    today = today or uk_today()
-    rows = db.session.scalars(
-        sa.select(Invoice)
-        .where(
-            Invoice.kind == Kind.INVOICE,
-            Invoice.status.in_(OPEN),
-            Invoice.due_date < today,
-        )
-        .order_by(Invoice.due_date, Invoice.id)
-    ).all()
-    claims = [(inv, claimable(inv, today)) for inv in rows]
-    return [(inv, c) for inv, c in claims if c is not None]

@@ -1,17 +1,18 @@
 """Credit control pages: reminders, disputes, late-payment interest. Views stay thin: the work is
 in billing.credit_control.reminders."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.validators import Length, Optional
 
-from billing.credit_control import bp, late_payment, reminders
+from billing.credit_control import bp, late_payment, overdue, reminders
 from billing.invoices import held
 from billing.invoices.models import Invoice
 from company.auth.access import finance
 from company.clock import uk_today
 from company.members.scoping import member_scoped
+from company.ui.converters import page_arg
 from company.ui.fields import Required, TextAreaField
 from company.ui.pages import refusals_flashed, refusals_on
 
@@ -46,15 +47,13 @@ def _back(invoice: Invoice):
 @bp.route("/billing/credit-control/")
 @finance
 def index():
-    claims = reminders.overdue_claims()
+    today = uk_today()
     return render_template(
         "credit_control/index.html",
         attention=reminders.needs_attention(),
         held=held.held_drafts(),
-        claims=claims,
-        total_owed=sum(c.owed_pence for _, c in claims),
-        total_claimable=sum(c.total_pence for _, c in claims),
-        today=uk_today(),
+        overdue=overdue.overdue(request.args.get("page", 1, type=page_arg), today),
+        today=today,
         stages=[reminders.stage_label(s) for s in reminders.configured_stages()],
         rate_checked_to=late_payment.BANK_RATE_CHECKED_TO,
     )

@@ -41,3 +41,8 @@ def register() -> Path:
             )
             return folder / regular
     raise RuntimeError("no font for PDFs: install fonts-liberation")  # unreachable: Vera ships
+
+
+def is_liberation() -> bool:
+    """Whether PDFs are set in Liberation Sans (installed here), not the Vera fallback."""
+    return any((folder / regular).is_file() for folder, regular, _ in SOURCES[:2])

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from billing import ledger
+from billing.credit_control import overdue as overdue_list
 from billing.credit_control import reminders
 from billing.credit_control.models import Reminder
 from billing.invoices import services as invoices
@@ -193,7 +194,7 @@ def test_paid_and_credited_invoices_get_none_and_nothing_is_recorded(member):
         assert rows(inv) == []
     assert outbox_count() == 0
     assert reminders.needs_attention() == []
-    assert reminders.overdue_claims(today=date(2025, 6, 15)) == []
+    assert overdue_list.overdue(today=date(2025, 6, 15)).count == 0
 
 
 def test_a_concurrent_run_that_decided_first_wins(member, monkeypatch):

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from billing.invoices import pdf
 from billing.invoices.document import Document, Line, Seller, VatSummary
+from company.pdf import fonts
 from tests.helpers import ROOT
 from tests.helpers import pdf_text as text_of
 
@@ -284,23 +285,24 @@ def test_user_text_is_escaped():
 
 
 def test_sixty_lines_flow_onto_a_second_page_with_the_header_repeated():
+    """Two pages in Liberation Sans; in the wider fallback font (Bitstream Vera, where
+    fonts-liberation is not installed) the totals may move to a third."""
     lines = [line(f"Service item number {i:02d}", "1", 1_000 + i) for i in range(60)]
     data = pdf.render(make_doc(lines=lines))
     pages = pages_of(data)
-    assert len(pages) == 2
-    assert "Page 1 of 2" in pages[0]
-    assert "Page 2 of 2" in pages[1]
-    for page in pages:
-        assert "Unit price (excl. VAT)" in page  # repeated table header
-    for page in pages:
+    assert len(pages) == 2 or (len(pages) == 3 and not fonts.is_liberation())
+    for number, page in enumerate(pages, 1):
+        assert f"Page {number} of {len(pages)}" in page
         assert "Registered in England and Wales, company number 09876543" in page
         assert "Local Authorities (Companies) Order 1995" in page
+    for page in pages[:2]:
+        assert "Unit price (excl. VAT)" in page  # repeated table header
     assert "INV-2026-00001 (continued)" in pages[1]
     everything = " ".join(pages)
     for i in range(60):
         assert f"Service item number {i:02d}" in everything
-    assert "Total including VAT £741.24" in pages[1]
-    assert "Quote invoice number INV-2026-00001 as the payment reference" in pages[1]
+    assert "Total including VAT £741.24" in " ".join(pages[1:])
+    assert "Quote invoice number INV-2026-00001 as the payment reference" in pages[-1]
 
 
 def test_rendering_is_byte_identical():

@@ -8,18 +8,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from billing import ledger
 from billing.invoices import services as invoices
-from billing.invoices.models import Status
 from billing.payments import services as payments
-from billing.payments.models import Payment
 from billing.reports import aged_debt as reports_aged_debt
 from billing.reports import exports, statements
 from company.clock import uk_today
 from company.extensions import db
 from tests import factories
-
-START = date(2025, 4, 1)
+from tests.factories.books import START, random_walk
 
 
 @pytest.fixture
@@ -38,46 +34,6 @@ def journal_debtors(start: date, end: date) -> dict[str, int]:
         )
         balances[row["Council"]] = balances.get(row["Council"], 0) + pence
     return balances
-
-
-def random_walk(rng: random.Random, councils, steps: int) -> None:
-    today = uk_today()
-    days = (today - START).days
-    for _ in range(steps):
-        member = rng.choice(councils)
-        on = START + timedelta(days=rng.randint(0, days))
-        move = rng.choice(
-            ["invoice", "invoice", "credit", "pay", "pay", "allocate", "reverse", "refund"]
-        )
-        open_ones = ledger.open_invoices(member.id)
-        live = [
-            p for p in db.session.query(Payment).filter_by(member_id=member.id, reversed_at=None)
-        ]
-        if move == "invoice":
-            lines = [("Item", 1, rng.randint(1, 200000), "S")]
-            invoices.issue(factories.draft_invoice(member, lines=lines), issue_date=on, send=False)
-        elif move == "credit" and open_ones:
-            inv = rng.choice(open_ones)
-            left = inv.net_pence - sum(invoices.credited_net_by_line(inv).values())
-            if left > 0 and inv.status == Status.ISSUED:
-                amount = rng.randint(1, left)
-                invoices.credit(inv, "Discount", None, amount_pence=amount, issue_date=today)
-        elif move == "pay":
-            payments.record_payment(member, rng.randint(1, 300000), on, "bank_transfer", None, None)
-        elif move == "allocate" and open_ones and live:
-            payment = rng.choice(live)
-            free = payments.unallocated(payment)
-            inv = rng.choice(open_ones)
-            take = min(free, ledger.owed(inv))
-            if take > 0:
-                payments.allocate_credit(payment, inv, take, None)
-        elif move == "reverse" and live:
-            payments.reverse_payment(rng.choice(live), None, "Bounced")
-        elif move == "refund" and live:
-            payment = rng.choice(live)
-            free = payments.unallocated(payment)
-            if free > 0:
-                payments.refund_credit(payment, rng.randint(1, free), None, "Overpaid")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

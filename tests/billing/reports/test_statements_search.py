@@ -2,32 +2,14 @@
 a page at a time (not a select of every member), and `?member=` links that still work."""
 
 import re
-from contextlib import contextmanager
-
-import sqlalchemy as sa
 
 from company.auth.roles import Role
-from company.extensions import db
 from tests import factories
-from tests.helpers import text_of
+from tests.helpers import statements_counted, text_of
 
 
 def body(name: str):
     return factories.member(name=name, body_type="Other public body")
-
-
-@contextmanager
-def statements_counted():
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
 
 
 def statement_links(html: str) -> list[str]:

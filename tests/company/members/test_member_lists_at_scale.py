@@ -4,7 +4,6 @@ grow with the membership."""
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from company.members import services
 from company.members.models import Member
 from company.members.services import Status
 from tests import factories
-from tests.helpers import text_of
+from tests.helpers import statements_counted, text_of
 
 
 def councils(count: int, prefix: str, **values) -> list[Member]:
@@ -26,20 +25,6 @@ def councils(count: int, prefix: str, **values) -> list[Member]:
         factories.member(name=f"{prefix} {i:03d}", body_type="Other public body", **values)
         for i in range(1, count + 1)
     ]
-
-
-@contextmanager
-def statements_counted():
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
 
 
 def test_the_members_list_shows_50_a_page_and_counts_every_member(ctx, client, login_as):
