@@ -28,6 +28,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from billing import balances  # noqa: E402
 from billing.extras.models import Extra, Order  # noqa: E402
 from billing.invoices.models import Invoice, InvoiceLine, NumberSequence  # noqa: E402
 from billing.payments.models import Allocation, Payment  # noqa: E402
@@ -213,6 +214,7 @@ def build(app, n: int) -> tuple[int, int, int]:
         _insert(Allocation.__table__, allocations)
         _insert(Invoice.__table__, credit_notes)
         _insert(InvoiceLine.__table__, credit_lines)
+        balances.restate(db.session)  # rows inserted straight into the tables: no flush kept them
         _insert(
             NumberSequence.__table__,
             [dict(series=f"INV-{y}", last_value=v) for y, v in sequence.items()]

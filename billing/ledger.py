@@ -196,8 +196,11 @@ def is_overdue(invoice: Invoice, today: date | None = None) -> bool:
 
 
 def overdue_among(invoices: list[Invoice], today: date | None = None) -> set[int]:
-    """The ids of those of `invoices` that are overdue (`is_overdue`), in three queries: only
-    the ones past their due date are asked what they owe."""
+    """The ids of those of `invoices` that are overdue (`is_overdue`), for a page of a list:
+    from their stored balances (billing.balances), so no query at all."""
     today = today or uk_today()
-    late = [inv for inv in invoices if inv.due_date and inv.due_date < today and _owing(inv)]
-    return {i for i, left in owed_many(late).items() if left > 0}
+    return {
+        inv.id
+        for inv in invoices
+        if inv.due_date and inv.due_date < today and _owing(inv) and inv.balance_pence > 0
+    }

@@ -1,5 +1,7 @@
-"""Every billing model, imported so that Alembic and `create_app` see the whole schema."""
+"""Every billing model, imported so that Alembic and `create_app` see the whole schema (and the
+session keeps the stored balances: billing.balances)."""
 
+import billing.balances  # noqa: F401
 from billing.bank.models import BankImport, BankLine, BankMapping
 from billing.card.models import StripeEvent
 from billing.contributions.models import ContributionBand, ContributionRun, ContributionSchedule

@@ -88,10 +88,23 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite alters a table by copying it into a new one and dropping the old, which its
+        # foreign keys refuse while other tables' rows point at it: they are switched off for
+        # the migration (the pragma works only outside a transaction) and checked afterwards.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the transaction SQLAlchemy began, or Alembic joins it
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left rows without their parents: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -24,7 +24,7 @@ NEXT_WAVE = {"board", "resolutions", "filings"}
 BILLING_LAYERS = [
     {"billing.money"},
     {"billing.fields", "billing.invoices.models", "billing.payments.models"},
-    {"billing.ledger"},
+    {"billing.ledger", "billing.balances"},
     {"billing.invoices"},
     {"billing.payments"},
     {
@@ -35,7 +35,7 @@ BILLING_LAYERS = [
         "billing.credit_control",
         "billing.reports",
     },
-    {"billing.cli", "billing.demo", "billing.models", "billing"},
+    {"billing.balances_cli", "billing.cli", "billing.demo", "billing.models", "billing"},
 ]
 WEB_MODULES = {"views", "portal", "api"}
 

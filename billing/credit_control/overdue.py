@@ -6,8 +6,11 @@ due date that still owes something, owed something when it became late, and whos
 rate the Bank Rate table reaches (or is after the date the table was checked to: compensation
 only). Each row is `late_payment.claim`, from the invoice's dated credits and payments.
 
-Which invoices are listed, how many, and the totals are worked out in SQL with the same rules,
-so the page runs the same few queries for any size of book:
+Which invoices are listed is read from their stored balances (billing.balances): one that owes
+something today owed at least as much when it became late, because what moved since only took
+away from it (an allocation and its reversal count on the same day here). How many there are
+and the totals are worked out in SQL with the same rules, so the page runs the same few queries
+for any size of book:
 
 - still owed = total less the credits and payments dated up to today;
 - debt (for the compensation band) = total less those dated up to the due date;
@@ -26,38 +29,17 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
-from billing import ledger
+from billing import balances, ledger
 from billing.credit_control import late_payment, reminders
-from billing.invoices.models import Invoice, Kind
+from billing.invoices.models import Invoice
 from billing.money import sum_pence
 from billing.payments.models import Allocation, Payment
 from company.clock import uk_today
 from company.extensions import db
+from company.sql import days_between
 
 PER_PAGE = 50
-
-
-class days_between(FunctionElement):
-    """Whole days from the second date to the first (later - earlier), on SQLite and PostgreSQL."""
-
-    type = sa.Integer()
-    inherit_cache = True
-    name = "days_between"
-
-
-@compiles(days_between)
-def _days_between(element, compiler, **kw):
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({later} - {earlier})"  # PostgreSQL: date - date is a whole number of days
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
 @dataclass
@@ -87,17 +69,27 @@ def _movement_sums(amount, day, today):
     )
 
 
-def _claims(today: date):
-    """(from, where, figures): the invoices joined to their credits' and payments' sums, which
-    of them are listed, and each one's still owed, interest (None if unconfirmed) and
-    compensation."""
+def _listed(today: date):
+    """The invoices listed on `today` (see the module's docstring)."""
     periods = late_payment.rate_periods(today)
-    listed_invoice = sa.and_(
-        Invoice.kind == Kind.INVOICE,
-        Invoice.status.in_(reminders.OPEN),
+    return sa.and_(
+        # Owes something today (so it also did when it became late): only an open invoice can
+        # (`balances.invoice_owes`), which the partial index then finds by itself.
+        balances.invoice_owes(),
         Invoice.due_date < today,
         Invoice.due_date >= periods[0].first_due if periods else sa.false(),
     )
+
+
+def _untouched():
+    """Nothing credited or paid against it (nor paid and reversed): it owes its total."""
+    return Invoice.balance_pence == Invoice.gross_pence
+
+
+def _claims(today: date, listed_invoice):
+    """(from, figures): the `listed_invoice`s joined to their credits' and payments' sums, and
+    each one's still owed, interest (None if unconfirmed) and compensation."""
+    periods = late_payment.rate_periods(today)
     note = sa.orm.aliased(Invoice)
     credit = (
         sa.select(
@@ -157,7 +149,7 @@ def _claims(today: date):
     joined = sa.outerjoin(Invoice, credit, credit.c.id == Invoice.id).outerjoin(
         paid, paid.c.id == Invoice.id
     )
-    return joined, sa.and_(listed_invoice, left("every") > 0, debt > 0), figures
+    return joined, figures
 
 
 def claims_on(invoices: list[Invoice], today: date) -> list[tuple[Invoice, late_payment.Claim]]:
@@ -173,16 +165,30 @@ def claims_on(invoices: list[Invoice], today: date) -> list[tuple[Invoice, late_
 
 def overdue(page: int = 1, today: date | None = None) -> Overdue:
     """Page `page` of the overdue invoices, PER_PAGE a page, oldest due first, and the totals of
-    them all: four queries."""
+    them all: five queries."""
     today = today or uk_today()
-    joined, where, figures = _claims(today)
+    where = _listed(today)
+    # The many that nothing was set against are alike by due date and total: one claim each.
+    count = owed = claimable = unconfirmed = 0
+    for due, gross, alike in db.session.execute(
+        sa.select(Invoice.due_date, Invoice.gross_pence, sa.func.count())
+        .where(where, _untouched())
+        .group_by(Invoice.due_date, Invoice.gross_pence)
+    ):
+        claim = late_payment.claim(due, today, gross, [])
+        count += alike
+        owed += alike * claim.owed_pence
+        claimable += alike * claim.total_pence
+        unconfirmed += alike * claim.rate_needs_checking
+    touched = sa.and_(where, sa.not_(_untouched()))
+    joined, figures = _claims(today, touched)
     each = (
         sa.select(*(column.label(name) for name, column in figures.items()))
         .select_from(joined)
-        .where(where)
+        .where(touched)
         .subquery()
     )
-    count, owed, interest, compensation, unconfirmed = db.session.execute(
+    more, owed_more, interest, compensation, unconfirmed_more = db.session.execute(
         sa.select(
             sa.func.count(),
             sum_pence(each.c.owed),
@@ -191,8 +197,11 @@ def overdue(page: int = 1, today: date | None = None) -> Overdue:
             sa.func.count() - sa.func.count(each.c.interest),
         ).select_from(each)
     ).one()
+    count, owed = count + more, owed + owed_more
+    claimable += interest + compensation
+    unconfirmed += unconfirmed_more
     result = db.paginate(
-        sa.select(Invoice).select_from(joined).where(where).order_by(Invoice.due_date, Invoice.id),
+        sa.select(Invoice).where(where).order_by(Invoice.due_date, Invoice.id),
         page=page,
         per_page=PER_PAGE,
         error_out=False,
@@ -200,4 +209,4 @@ def overdue(page: int = 1, today: date | None = None) -> Overdue:
     )
     result.total = count  # counted with the totals, above
     result.items = claims_on(result.items, today)
-    return Overdue(result, count, owed, interest + compensation, unconfirmed, today)
+    return Overdue(result, count, owed, claimable, unconfirmed, today)

@@ -400,7 +400,8 @@ def needs_attention() -> list[Attention]:
             found[invoice.id] = Attention(invoice, owed)
         found[invoice.id].reasons.append(reason)
 
-    open_invoices = sa.select(Invoice, ledger.owed_column()).where(
+    # An open invoice owes its stored balance (billing.balances).
+    open_invoices = sa.select(Invoice, Invoice.balance_pence).where(
         Invoice.kind == Kind.INVOICE, Invoice.status.in_(OPEN)
     )
     for invoice, owed in db.session.execute(open_invoices.where(Invoice.disputed_at.is_not(None))):
@@ -412,7 +413,12 @@ def needs_attention() -> list[Attention]:
     for invoice, owed in db.session.execute(
         open_invoices.join(Member, Invoice.member_id == Member.id)
         .options(sa.orm.contains_eager(Invoice.member))
-        .where(Member.po_required.is_(True), Invoice.po_number.is_(None))
+        .where(
+            # from the few councils that need a PO to their invoices, not from every invoice
+            Invoice.member_id.in_(sa.select(Member.id).where(Member.po_required.is_(True))),
+            Member.po_required.is_(True),
+            Invoice.po_number.is_(None),
+        )
     ):
         add(invoice, owed, f"No purchase order number; {invoice.member.name} needs one on invoices")
     latest = (

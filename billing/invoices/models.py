@@ -67,6 +67,34 @@ class Invoice(db.Model):
         # Lists are newest first, a page at a time; credit control and aged debt read the open.
         sa.Index("ix_invoices_issue_date_id", "issue_date", "id"),
         sa.Index("ix_invoices_status", "status"),
+        # Aged debt, the dashboard and credit control read only the invoices with a balance,
+        # each from one of these alone: by council (aged debt), oldest due first (the others).
+        sa.Index(
+            "ix_invoices_balance_by_member",
+            "member_id",
+            "issue_date",
+            "due_date",
+            "balance_pence",
+            sqlite_where=sa.text("balance_pence <> 0"),
+            postgresql_where=sa.text("balance_pence <> 0"),
+        ),
+        sa.Index(
+            "ix_invoices_with_balance",
+            "due_date",
+            "gross_pence",
+            "balance_pence",
+            "member_id",
+            "issue_date",
+            sqlite_where=sa.text("balance_pence <> 0"),
+            postgresql_where=sa.text("balance_pence <> 0"),
+        ),
+        # Credit control lists the disputed.
+        sa.Index(
+            "ix_invoices_disputed",
+            "disputed_at",
+            sqlite_where=sa.text("disputed_at IS NOT NULL"),
+            postgresql_where=sa.text("disputed_at IS NOT NULL"),
+        ),
         sa.CheckConstraint("(number IS NULL) = (status = 'draft')", name="number_iff_issued"),
         sa.CheckConstraint("net_pence >= 0 AND vat_pence >= 0", name="amounts_not_negative"),
     )
@@ -97,6 +125,9 @@ class Invoice(db.Model):
     net_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     vat_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     gross_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # What it still owes today (gross, less issued credit notes, less allocations; 0 for drafts
+    # and credit notes), kept by billing.balances for reports (never set by hand).
+    balance_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     # Extras: the order this invoice (or stage of it) is for
     order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"), index=True)
     # Credit notes

@@ -10,6 +10,7 @@ from company.audit import AuditEvent
 from company.clock import uk_today
 from company.extensions import db
 from company.members.scoping import scoped
+from company.sql import contains_text
 from company.ui.converters import id_arg, year_arg
 
 PER_PAGE = 50
@@ -68,44 +69,60 @@ def _filtered(filters: Filters, query=None):
     if filters.q:
         query = query.where(
             sa.or_(
-                Invoice.number.ilike(f"%{filters.q}%"),
-                Invoice.po_number.ilike(f"%{filters.q}%"),
-                Invoice.customer_name.ilike(f"%{filters.q}%"),
+                contains_text(Invoice.number, filters.q),
+                contains_text(Invoice.po_number, filters.q),
+                contains_text(Invoice.customer_name, filters.q),
             )
         )
     return query
 
 
-def search(filters: Filters, page: int = 1):
+def search(filters: Filters, page: int = 1, total: int | None = None):
+    """Page `page` of what the filters match, newest first; `total`: how many match, if
+    counted already (`totals()` counts them in the same pass as its sums)."""
     query = (
         _filtered(filters)
         .options(sa.orm.joinedload(Invoice.member))
         .order_by(Invoice.issue_date.desc().nulls_first(), Invoice.id.desc())
     )
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    result = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=total is None)
+    if total is not None:
+        result.total = total
+    return result
 
 
 def totals(filters: Filters) -> dict[str, int]:
-    """Net, VAT and gross of everything the filters match (invoices less credit notes)."""
+    """Net, VAT and gross of everything issued that the filters match (invoices less credit
+    notes), how many of those there are, and how many the list shows (drafts too): one pass."""
+    issued = Invoice.status != Status.DRAFT
     sign = sa.case((Invoice.kind == Kind.CREDIT_NOTE, -1), else_=1)
+
+    def issued_sum(column):
+        return sum_pence(sa.case((issued, sign * column), else_=0))
+
     query = _filtered(
         filters,
         sa.select(
             sa.func.count(),
-            sum_pence(sign * Invoice.net_pence),
-            sum_pence(sign * Invoice.vat_pence),
-            sum_pence(sign * Invoice.gross_pence),
+            sa.func.count(sa.case((issued, 1))),
+            issued_sum(Invoice.net_pence),
+            issued_sum(Invoice.vat_pence),
+            issued_sum(Invoice.gross_pence),
         ).select_from(Invoice),
-    ).where(Invoice.status != Status.DRAFT)
-    count, net, vat, gross = db.session.execute(query).one()
-    return {"count": count, "net": net, "vat": vat, "gross": gross}
+    )
+    listed, count, net, vat, gross = db.session.execute(query).one()
+    return {"listed": listed, "count": count, "net": net, "vat": vat, "gross": gross}
 
 
 def years() -> list[int]:
-    return sorted(
-        {d.year for d in db.session.scalars(sa.select(Invoice.year_start).distinct()) if d},
-        reverse=True,
-    )
+    """Every financial year from the first invoiced to the last, newest first: two lookups in
+    the index of years, not a pass over every invoice."""
+    first, last = db.session.execute(
+        sa.select(sa.func.min(Invoice.year_start), sa.func.max(Invoice.year_start))
+    ).one()
+    if first is None:
+        return []
+    return list(range(last.year, first.year - 1, -1))
 
 
 def credit_notes_of(invoice: Invoice) -> list[Invoice]:

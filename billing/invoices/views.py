@@ -28,13 +28,16 @@ from company.ui.pages import confirmation, confirmed, refusals_flashed, refusals
 @finance_read
 def list_invoices():
     filters = queries.Filters.from_args(request.args)
-    page = queries.search(filters, page=request.args.get("page", 1, type=page_arg))
+    totals = queries.totals(filters)
+    page = queries.search(
+        filters, page=request.args.get("page", 1, type=page_arg), total=totals["listed"]
+    )
     late = ledger.overdue_among(page.items)
     return render_template(
         "invoices/invoices.html",
         page=page,
         filters=filters,
-        totals=queries.totals(filters),
+        totals=totals,
         members=_member_choices(filters),
         years=queries.years(),
         statuses=list(Status),

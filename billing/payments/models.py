@@ -26,6 +26,20 @@ class Payment(db.Model):
         sa.CheckConstraint(
             "method IN ('bank_transfer', 'card', 'cheque', 'other')", name="method_known"
         ),
+        # Aged debt and the dashboard read only the payments with money on account.
+        sa.Index(
+            "ix_payments_with_credit",
+            "received_on",
+            sqlite_where=sa.text("left_pence <> 0"),
+            postgresql_where=sa.text("left_pence <> 0"),
+        ),
+        # and the few reversed since a date (partial: most payments are never reversed)
+        sa.Index(
+            "ix_payments_reversed_at",
+            "reversed_at",
+            sqlite_where=sa.text("reversed_at IS NOT NULL"),
+            postgresql_where=sa.text("reversed_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +56,8 @@ class Payment(db.Model):
     reversed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     reversal_reason: Mapped[str | None] = mapped_column(sa.Text)
     refunded_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # What it leaves on account today, kept by billing.balances (never set by hand).
+    left_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     member = relationship("Member")
     allocations = relationship("Allocation", back_populates="payment", order_by="Allocation.id")

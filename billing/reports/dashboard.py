@@ -5,10 +5,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from billing import balances
 from billing.invoices.models import Invoice, Kind, Status
 from billing.money import sum_pence
 from billing.payments.models import Payment
-from billing.reports.aged_debt import owed_as_at, owed_at_each
+from billing.reports.aged_debt import owed_at_each
 from company.clock import add_months, financial_year_start, month_of, uk_today
 from company.extensions import db
 
@@ -26,14 +27,17 @@ class MonthFigure:
 def dashboard(today: date | None = None, year_start_month: int = 4) -> dict:
     today = today or uk_today()
     fy = financial_year_start(today, year_start_month)
-    current = [row for row in owed_as_at(today) if row[-1] > 0]
-    owed_total = sum(left for *_, left in current)
-    overdue_total = sum(left for _, _, due, left in current if due and due < today)
-    collected = db.session.scalar(
-        sa.select(sum_pence(Payment.amount_pence - Payment.refunded_pence)).where(
-            Payment.received_on >= fy, Payment.received_on <= today, Payment.reversed_at.is_(None)
-        )
-    )
+    # Only issued invoices have a balance. The issue date is tested in the sums, not the WHERE,
+    # so that SQLite reads the partial index of invoices with a balance, not every invoice.
+    issued = Invoice.issue_date <= today
+    owed_total, overdue_total = db.session.execute(
+        sa.select(
+            sum_pence(sa.case((issued, Invoice.balance_pence), else_=0)),
+            sum_pence(
+                sa.case((sa.and_(issued, Invoice.due_date < today), Invoice.balance_pence), else_=0)
+            ),
+        ).where(balances.invoice_owes())
+    ).one()
     last = add_months(month_of(today), 1) - timedelta(days=1)
     invoiced_on = dict(
         db.session.execute(
@@ -71,6 +75,7 @@ def dashboard(today: date | None = None, year_start_month: int = 4) -> dict:
         invoiced = sum(p for day, p in invoiced_on.items() if month <= day <= end)
         got = sum(p for day, p in collected_on.items() if month <= day <= end)
         months.append(MonthFigure(month, invoiced, got, owed_at[end]))
+    collected = sum(p for day, p in collected_on.items() if day <= today)
     return {
         "owed": owed_total,
         "overdue": overdue_total,

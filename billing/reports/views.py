@@ -20,6 +20,7 @@ from company.settings import services as settings
 from company.ui.converters import is_id as _is_id
 from company.ui.converters import page_arg
 from company.ui.pages import csv_response, pdf_response
+from company.ui.paging import given_page
 
 # Statements (finance, and the council in its portal)
 
@@ -149,11 +150,14 @@ def aged_debt():
         return csv_response(
             reports_aged_debt.aged_debt_csv(as_at), f"aged-debt-{as_at.isoformat()}.csv"
         )
-    rows, totals = reports_aged_debt.aged_debt(as_at)
+    number = request.args.get("page", 1, type=page_arg)
+    found = reports_aged_debt.aged_debt_page(as_at, number)
     return render_template(
         "reports/aged_debt.html",
-        rows=rows,
-        totals=totals,
+        page=given_page(found.rows, found.count, number, reports_aged_debt.PER_PAGE),
+        credit=found.credit,
+        totals=found.totals,
+        args={} if as_at == uk_today() else {"as_at": as_at.isoformat()},  # kept by every page
         buckets=reports_aged_debt.BUCKETS,
         as_at=as_at,
         form=form,

@@ -135,3 +135,32 @@ def test_totals_are_of_every_page_and_the_sql_does_not_grow(
     assert "Page 2 of 4" in page
     beyond = text_of(client.get("/billing/credit-control/?page=9"))
     assert "No overdue invoices on this page." in beyond
+
+
+def test_alike_invoices_with_nothing_paid_are_each_counted(councils):
+    """Invoices with nothing set against them are totalled by due date and amount: three alike
+    count three times, beside one part-paid."""
+    day = date(2026, 3, 2)  # due 1 April 2026
+    alike = [
+        invoices.issue(
+            factories.draft_invoice(member, lines=[("Item", 1, 50000, "Z")]),
+            issue_date=day,
+            send=False,
+        )
+        for member in councils
+    ]
+    part = invoices.issue(
+        factories.draft_invoice(councils[0], lines=[("Item", 1, 50000, "Z")]),
+        issue_date=day,
+        send=False,
+    )
+    payments.record_payment(
+        councils[0], 20000, date(2026, 4, 20), "bank_transfer", None, None, [(part, 20000)]
+    )
+    today = date(2026, 10, 1)
+    claims = [reminders.claimable(inv, today) for inv in [*alike, part]]
+    totals = overdue_list.overdue(1, today)
+    assert totals.count == 4
+    assert totals.owed_pence == 3 * 50000 + 30000 == sum(c.owed_pence for c in claims)
+    assert totals.claimable_pence == sum(c.total_pence for c in claims)
+    assert claims[0].total_pence * 3 + claims[3].total_pence == totals.claimable_pence

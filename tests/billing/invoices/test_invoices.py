@@ -444,6 +444,30 @@ def test_invoice_list_filters_searches_and_totals(member, client, login_as):
     assert "2 documents" in overdue and "Overdue" in overdue
 
 
+def test_the_search_ignores_case_and_takes_wildcards_literally(member, client, login_as):
+    from billing.invoices import queries
+
+    po = issued(member, po_number="PO_77%A")
+    plain = issued(member, po_number="PO177XA")
+    login_as(factories.user(Role.FINANCE))
+    page = text_of(client.get("/billing/invoices?q=po_77%25a"))  # any case; _ and % as typed
+    assert po.number in page and plain.number not in page
+    page = text_of(client.get(f"/billing/invoices?q={po.number.lower()}"))
+    assert "1 document" in page
+    page = text_of(client.get("/billing/invoices?q=%5C"))  # a backslash, as itself: none
+    assert po.number not in page and plain.number not in page
+    assert queries.years() == [2026]
+
+
+def test_the_years_run_from_the_first_invoiced_to_the_last(member):
+    from billing.invoices import queries
+
+    for year in (2023, 2026):
+        factories.draft_invoice(member).year_start = date(year, 4, 1)
+    db.session.commit()
+    assert queries.years() == [2026, 2025, 2024, 2023]
+
+
 def test_with_many_members_the_list_searches_councils_instead_of_listing_them(
     member, client, login_as, monkeypatch
 ):

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -21,9 +21,9 @@ def member(ctx):
     return factories.member()
 
 
-def issued(member, pence, day):
+def issued(member, pence, day, vat="S"):
     return invoices.issue(
-        factories.draft_invoice(member, lines=[("Item", 1, pence, "S")]), issue_date=day, send=False
+        factories.draft_invoice(member, lines=[("Item", 1, pence, vat)]), issue_date=day, send=False
     )
 
 
@@ -47,6 +47,19 @@ def test_statement_has_opening_balance_entries_and_closing_balance(member):
 )
 def test_aged_debt_buckets(days, bucket):
     assert reports_aged_debt.bucket_of(days) == bucket
+
+
+def test_aged_debt_sums_each_invoice_into_its_bucket_at_the_edges(member):
+    """The report buckets in SQL by comparing dates; each edge lands where `bucket_of` says."""
+    as_at = date(2026, 9, 30)
+    edges = [-5, 0, 1, 30, 31, 60, 61, 90, 91]
+    expected = [0] * len(reports_aged_debt.BUCKETS)
+    for i, days in enumerate(edges):
+        pence = 100 * (i + 1)  # zero-rated: what it owes is its net
+        issued(member, pence, as_at - timedelta(days=days + 30), vat="Z")  # due 30 days after
+        expected[reports_aged_debt.bucket_of(days)] += pence
+    rows, totals = reports_aged_debt.aged_debt(as_at)
+    assert [r.buckets for r in rows] == [expected] and totals == expected
 
 
 def test_aged_debt_as_at_any_date(member):
