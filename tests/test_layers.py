@@ -34,8 +34,9 @@ BILLING_LAYERS = [
         "billing.card",
         "billing.credit_control",
         "billing.reports",
+        "billing.balances_cli",
     },
-    {"billing.balances_cli", "billing.cli", "billing.demo", "billing.models", "billing"},
+    {"billing.cli", "billing.demo", "billing.models", "billing"},
 ]
 WEB_MODULES = {"views", "portal", "api"}
 
